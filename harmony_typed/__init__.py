@@ -1,0 +1,84 @@
+"""harmony_typed: OpenAI's Harmony chat format (gpt-oss), typed, compiled and fast.
+
+Renders conversations to token ids and parses sampled tokens back into
+messages (batch and streaming), token-for-token compatible with
+``openai-harmony`` 0.0.8.
+
+>>> from harmony_typed import Conversation, Message, Role, load_harmony_encoding
+>>> enc = load_harmony_encoding("HarmonyGptOss")
+>>> convo = Conversation.from_messages([Message.from_role_and_content(Role.USER, "Hi")])
+>>> enc.render_conversation_for_completion(convo, Role.ASSISTANT)
+[200006, 1428, 200008, 12194, 200007, 200006, 173781]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from harmony_typed import _render
+from harmony_typed._encoding import HarmonyEncoding, load_harmony_encoding
+from harmony_typed._errors import (
+    DecodeError,
+    EncodeError,
+    HarmonyError,
+    ParseError,
+    RenderError,
+    VocabularyError,
+)
+from harmony_typed._models import (
+    Author,
+    ChannelConfig,
+    Content,
+    Conversation,
+    DeveloperContent,
+    HarmonyEncodingName,
+    JSONValue,
+    Message,
+    ReasoningEffort,
+    RenderConversationConfig,
+    RenderOptions,
+    Role,
+    StreamState,
+    SystemContent,
+    TextContent,
+    ToolDescription,
+    ToolNamespaceConfig,
+)
+from harmony_typed._parser import StreamableParser
+
+__version__: Final = "0.1.0"
+
+COMPILED: Final = Path(_render.__file__ or "").suffix in (".so", ".pyd")
+"""True when the mypyc-compiled extension modules are in use (False for the pure-Python build)."""
+
+__all__ = [
+    "COMPILED",
+    "Author",
+    "ChannelConfig",
+    "Content",
+    "Conversation",
+    "DecodeError",
+    "DeveloperContent",
+    "EncodeError",
+    "HarmonyEncoding",
+    "HarmonyEncodingName",
+    "HarmonyError",
+    "JSONValue",
+    "Message",
+    "ParseError",
+    "ReasoningEffort",
+    "RenderConversationConfig",
+    "RenderError",
+    "RenderOptions",
+    "Role",
+    "StreamState",
+    "StreamableParser",
+    "SystemContent",
+    "TextContent",
+    "ToolDescription",
+    "ToolNamespaceConfig",
+    "VocabularyError",
+    "__version__",
+    "load_harmony_encoding",
+]

