@@ -564,7 +564,7 @@ class DeveloperContent:
         )
 
 
-Content: TypeAlias = Union[TextContent, SystemContent, DeveloperContent]
+Content: TypeAlias = TextContent | SystemContent | DeveloperContent
 """Any message content item.  At runtime a union usable with ``isinstance``."""
 
 _CONTENT_TYPES: Final = (TextContent, SystemContent, DeveloperContent)
@@ -696,6 +696,35 @@ class Message:
     @classmethod
     def from_json(cls, payload: str | bytes) -> Message:
         return cls.from_dict(json.loads(payload))
+
+
+_new: Final = object.__new__
+_SET_TEXT: Final = TextContent.__dict__["text"].__set__
+_SET_AUTHOR: Final = Message.__dict__["author"].__set__
+_SET_CONTENT: Final = Message.__dict__["content"].__set__
+_SET_CHANNEL: Final = Message.__dict__["channel"].__set__
+_SET_RECIPIENT: Final = Message.__dict__["recipient"].__set__
+_SET_CONTENT_TYPE: Final = Message.__dict__["content_type"].__set__
+
+
+def trusted_text_message(
+    author: Author, text: str, channel: str | None, recipient: str | None, content_type: str | None
+) -> Message:
+    """Build a one-text message *without* validation, for the parser (h11's trusted path).
+
+    The parser only ever produces ``str``/``None`` fields and a validated
+    ``Author``; skipping attrs' ``__init__`` and the checks halves the cost of
+    each parsed message.  Never call this with unchecked input.
+    """
+    content = _new(TextContent)
+    _SET_TEXT(content, text)
+    message = _new(Message)
+    _SET_AUTHOR(message, author)
+    _SET_CONTENT(message, (content,))
+    _SET_CHANNEL(message, channel)
+    _SET_RECIPIENT(message, recipient)
+    _SET_CONTENT_TYPE(message, content_type)
+    return message
 
 
 def _message_tuple(value: Iterable[Message]) -> tuple[Message, ...]:

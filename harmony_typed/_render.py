@@ -1,0 +1,394 @@
+"""Rendering messages and conversations to token ids (SPEC §2, §3, §5), compiled with mypyc.
+
+Rules of this module:
+
+* Output is built by appending to **one** ``list[int]``: special tokens are the
+  ``Final`` ints of :mod:`harmony_typed._specials`; every text *piece* is
+  tokenised on its own with ``encode_ordinary`` (never ``encode`` with
+  specials), because openai-harmony tokenises piece by piece and BPE would
+  otherwise merge across piece boundaries (R30).
+* Constant and repeated pieces are cached: the role words at construction;
+  names, recipients, channels and content types in small bounded dicts keyed
+  by the raw field (so a hit costs one dict lookup and no string building);
+  the whole token list of a ``SystemContent`` / ``DeveloperContent`` item per
+  object (by identity, and by value when the item is hashable).  Cached lists
+  are only ever ``extend``-ed into the output, never handed out, so callers may
+  mutate what they get back.
+* Validation happens where openai-harmony does it: while a message is
+  rendered (header first, then content items in order), so messages dropped
+  by the auto-drop rule are never validated (golden case E03).
+* Hot code is plain loops over tuples, ``is`` checks against ``Final`` enum
+  members and ``isinstance`` checks; no generators, closures, lambdas or
+  ``**kwargs`` (they are slow or unsupported under mypyc).
+
+Errors are :class:`~harmony_typed.RenderError` with openai-harmony's exact
+message; arguments of the wrong type are a ``TypeError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, final
+
+from harmony_typed._errors import RenderError
+from harmony_typed._models import (
+    Conversation,
+    DeveloperContent,
+    Message,
+    Role,
+    SystemContent,
+    TextContent,
+)
+from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, END, MESSAGE, RETURN, START
+from harmony_typed._system_text import developer_text, system_text
+
+__all__ = ["Renderer"]
+
+# Role members as Final globals: identity tests against them are pointer compares.
+_USER: Final = Role.USER
+_ASSISTANT: Final = Role.ASSISTANT
+_SYSTEM: Final = Role.SYSTEM
+_DEVELOPER: Final = Role.DEVELOPER
+_TOOL: Final = Role.TOOL
+
+# Small role indices (positions in the tables below).
+_I_USER: Final = 0
+_I_ASSISTANT: Final = 1
+_I_SYSTEM: Final = 2
+_I_DEVELOPER: Final = 3
+_I_TOOL: Final = 4
+
+_ROLE_WORDS: Final = ("user", "assistant", "system", "developer", "tool")
+"""Header text of each role (``Role.value``)."""
+_ROLE_DISPLAY: Final = ("User", "Assistant", "System", "Developer", "Tool")
+"""Rust variant names, as openai-harmony prints them in error messages."""
+
+_CONSTRAIN_PREFIX: Final = "<|constrain|>"
+_CONSTRAIN_PREFIX_LEN: Final = 13
+
+_MAX_PIECES: Final = 4096
+"""Entries per header-piece cache before it is cleared."""
+_MAX_PIECE_LEN: Final = 256
+"""Longer header fields are tokenised every time instead of being cached."""
+_MAX_CONTENTS: Final = 1024
+"""Entries per content cache (by identity, and separately by value) before it is cleared."""
+
+
+def _role_index(role: object) -> int:
+    """Index of ``role`` in the role tables, or -1 if it is not a :class:`Role`."""
+    if role is _USER:
+        return _I_USER
+    if role is _ASSISTANT:
+        return _I_ASSISTANT
+    if role is _SYSTEM:
+        return _I_SYSTEM
+    if role is _DEVELOPER:
+        return _I_DEVELOPER
+    if role is _TOOL:
+        return _I_TOOL
+    return -1
+
+
+def _require(value: object, cls: type, what: str) -> None:
+    """``TypeError`` unless ``isinstance(value, cls)`` (a helper so mypy sees no unreachable branch)."""
+    if not isinstance(value, cls):
+        hint = ""
+        if cls is Role and isinstance(value, str):
+            hint = f" (use Role({value!r}))"
+        raise TypeError(f"{what} must be a {cls.__name__}, got {type(value).__name__}: {value!r}{hint}")
+
+
+def _require_bool(value: object, what: str) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{what} must be a bool, got {type(value).__name__}: {value!r}")
+
+
+def _has_function_tools(messages: tuple[Message, ...]) -> bool:
+    """SPEC §3.2: some ``DeveloperContent`` (in any message, rendered or not) has a
+    non-empty tool list under the map **key** ``"functions"``."""
+    for message in messages:
+        for item in message.content:
+            if isinstance(item, DeveloperContent):
+                tools = item.tools
+                if tools is not None:
+                    ns = tools.get("functions")
+                    if ns is not None and len(ns.tools) > 0:
+                        return True
+    return False
+
+
+@final
+class _ContentCache:
+    """Token lists of immutable content items, bounded.
+
+    ``by_id`` maps ``id(item)`` to ``(item, tokens)``; keeping ``item`` in the
+    entry keeps it alive, so its id cannot be reused while the entry exists
+    (the identity check is belt and braces).  ``by_value`` maps hashable items
+    (those without a ``tools`` map, which holds dicts) to tokens, so an equal
+    item built anew, e.g. from JSON on every request, also hits.
+    """
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, tuple[object, list[int]]] = {}
+        self.by_value: dict[object, list[int]] = {}
+
+    def get(self, item: object, hashable: bool) -> list[int] | None:
+        entry = self.by_id.get(id(item))
+        if entry is not None and entry[0] is item:
+            return entry[1]
+        if hashable:
+            tokens = self.by_value.get(item)
+            if tokens is not None:
+                self._put_id(item, tokens)
+                return tokens
+        return None
+
+    def put(self, item: object, hashable: bool, tokens: list[int]) -> None:
+        self._put_id(item, tokens)
+        if hashable:
+            if len(self.by_value) >= _MAX_CONTENTS:
+                self.by_value.clear()
+            self.by_value[item] = tokens
+
+    def _put_id(self, item: object, tokens: list[int]) -> None:
+        if len(self.by_id) >= _MAX_CONTENTS:
+            self.by_id.clear()
+        self.by_id[id(item)] = (item, tokens)
+
+    def clear(self) -> None:
+        self.by_id.clear()
+        self.by_value.clear()
+
+
+@final
+class Renderer:
+    """Renders Harmony messages and conversations with a given ``encode_ordinary``.
+
+    One instance belongs to one :class:`~harmony_typed.HarmonyEncoding`; its
+    caches only ever grow to a fixed bound and are safe to share between
+    threads (a race can at worst tokenise a piece twice).
+    """
+
+    def __init__(self, encode_ordinary: Callable[[str], list[int]]) -> None:
+        self._encode = encode_ordinary
+        role_words: list[list[int]] = []
+        for word in _ROLE_WORDS:
+            role_words.append(encode_ordinary(word))
+        self._role_words = role_words
+        self._space = encode_ordinary(" ")
+        # Header-piece caches, keyed by the raw field value.
+        self._plain: dict[str, list[int]] = {}  # channel, tool name: encode(value)
+        self._names: dict[str, list[int]] = {}  # encode(":" + name)
+        self._recipients: dict[str, list[int]] = {}  # encode(" to=" + recipient)
+        self._content_types: dict[str, list[int]] = {}  # " " [+ <|constrain|>] + rest
+        self._system: _ContentCache = _ContentCache()
+        self._system_fn: _ContentCache = _ContentCache()  # rendered with the function-tools line
+        self._developer: _ContentCache = _ContentCache()
+
+    def clear_caches(self) -> None:
+        """Forget every cached piece and content item."""
+        self._plain.clear()
+        self._names.clear()
+        self._recipients.clear()
+        self._content_types.clear()
+        self._system.clear()
+        self._system_fn.clear()
+        self._developer.clear()
+
+    # -- public entry points ------------------------------------------------------
+
+    def render(self, message: Message, has_function_tools: bool) -> list[int]:
+        """Tokens of one message (SPEC §2); ``has_function_tools`` only affects ``SystemContent``."""
+        _require(message, Message, "message")
+        _require_bool(has_function_tools, "has_function_tools")
+        out: list[int] = []
+        self._render_message(message, has_function_tools, out)
+        return out
+
+    def render_conversation(self, conversation: Conversation, auto_drop_analysis: bool) -> list[int]:
+        """Tokens of every message of ``conversation``, with the auto-drop rule of SPEC §5.2."""
+        _require(conversation, Conversation, "conversation")
+        _require_bool(auto_drop_analysis, "auto_drop_analysis")
+        out: list[int] = []
+        self._render_messages(conversation.messages, auto_drop_analysis, out)
+        return out
+
+    def render_conversation_for_completion(
+        self, conversation: Conversation, next_turn_role: Role, auto_drop_analysis: bool
+    ) -> list[int]:
+        """``render_conversation`` followed by ``<|start|>`` and the role word (SPEC §5.3)."""
+        _require(conversation, Conversation, "conversation")
+        index = _role_index(next_turn_role)
+        if index < 0:
+            _require(next_turn_role, Role, "next_turn_role")
+            raise TypeError(f"next_turn_role is not a member of Role: {next_turn_role!r}")
+        _require_bool(auto_drop_analysis, "auto_drop_analysis")
+        out: list[int] = []
+        self._render_messages(conversation.messages, auto_drop_analysis, out)
+        out.append(START)
+        out.extend(self._role_words[index])
+        return out
+
+    def render_conversation_for_training(self, conversation: Conversation, auto_drop_analysis: bool) -> list[int]:
+        """``render_conversation``, ending with ``<|return|>`` if the last message is an assistant final (§5.4)."""
+        _require(conversation, Conversation, "conversation")
+        _require_bool(auto_drop_analysis, "auto_drop_analysis")
+        messages = conversation.messages
+        out: list[int] = []
+        self._render_messages(messages, auto_drop_analysis, out)
+        n = len(messages)
+        if n > 0:
+            last = messages[n - 1]
+            channel = last.channel
+            if last.author.role is _ASSISTANT and channel is not None and channel == "final":
+                # That message is never dropped, so ``out`` ends with its stop token
+                # (<|end|>, or <|call|> when it has a recipient: C14).
+                out[len(out) - 1] = RETURN
+        return out
+
+    # -- conversation ------------------------------------------------------------
+
+    def _render_messages(self, messages: tuple[Message, ...], auto_drop_analysis: bool, out: list[int]) -> None:
+        """SPEC §5.2: one pass for the flags, one pass to render."""
+        n = len(messages)
+        first_final = -1
+        last_assistant_final = False
+        for i in range(n):
+            message = messages[i]
+            channel = message.channel
+            is_final = channel is not None and channel == "final"
+            if is_final and first_final < 0:
+                first_final = i  # a "final" on any role counts (C8)
+            if message.author.role is _ASSISTANT:
+                last_assistant_final = is_final
+        has_fn = _has_function_tools(messages)
+        # If the last assistant message is final, first_final >= 0 too.
+        if auto_drop_analysis and last_assistant_final:
+            for i in range(n):
+                message = messages[i]
+                if i < first_final:
+                    channel = message.channel
+                    if channel is not None and channel == "analysis":
+                        continue  # any role (C9); not validated either (E03)
+                self._render_message(message, has_fn, out)
+        else:
+            for message in messages:
+                self._render_message(message, has_fn, out)
+
+    # -- one message -------------------------------------------------------------
+
+    def _render_message(self, message: Message, has_function_tools: bool, out: list[int]) -> None:
+        """SPEC §2.2, appended to ``out``."""
+        author = message.author
+        index = _role_index(author.role)
+        out.append(START)
+        name = author.name
+        if index == _I_TOOL:
+            # Only the tool's name is written, never the word "tool".
+            if name is None:
+                raise RenderError("Tools should have a name!")
+            if name:
+                out.extend(self._plain_piece(name))
+        else:
+            out.extend(self._role_words[index])
+            if name is not None:
+                out.extend(self._name_piece(name))
+        recipient = message.recipient
+        if recipient is not None and recipient != "all":
+            out.extend(self._recipient_piece(recipient))
+        channel = message.channel
+        if channel is not None:
+            out.append(CHANNEL)
+            if channel:
+                out.extend(self._plain_piece(channel))
+        content_type = message.content_type
+        if content_type is not None:
+            out.extend(self._content_type_piece(content_type))
+        out.append(MESSAGE)
+        for item in message.content:
+            if isinstance(item, TextContent):
+                text = item.text
+                if text:
+                    out.extend(self._encode(text))
+            elif isinstance(item, SystemContent):
+                if index != _I_SYSTEM:
+                    raise RenderError(
+                        "SystemContent may only appear in system messages, found in " + _ROLE_DISPLAY[index]
+                    )
+                out.extend(self._system_tokens(item, has_function_tools))
+            elif isinstance(item, DeveloperContent):
+                if index != _I_DEVELOPER:
+                    raise RenderError(
+                        "DeveloperContent may only appear in developer messages, found in " + _ROLE_DISPLAY[index]
+                    )
+                out.extend(self._developer_tokens(item))
+            else:  # pragma: no cover - Message validates its items
+                raise TypeError(f"unsupported content item {type(item).__name__}: {item!r}")
+        # <|call|> for any assistant message with a recipient, "all" and "" included (R06, R07).
+        out.append(CALL if index == _I_ASSISTANT and recipient is not None else END)
+
+    # -- cached pieces -----------------------------------------------------------
+
+    def _plain_piece(self, text: str) -> list[int]:
+        tokens = self._plain.get(text)
+        if tokens is None:
+            tokens = self._encode(text)
+            self._store(self._plain, text, tokens)
+        return tokens
+
+    def _name_piece(self, name: str) -> list[int]:
+        tokens = self._names.get(name)
+        if tokens is None:
+            tokens = self._encode(":" + name)
+            self._store(self._names, name, tokens)
+        return tokens
+
+    def _recipient_piece(self, recipient: str) -> list[int]:
+        tokens = self._recipients.get(recipient)
+        if tokens is None:
+            tokens = self._encode(" to=" + recipient)
+            self._store(self._recipients, recipient, tokens)
+        return tokens
+
+    def _content_type_piece(self, content_type: str) -> list[int]:
+        tokens = self._content_types.get(content_type)
+        if tokens is None:
+            if content_type.startswith(_CONSTRAIN_PREFIX):
+                # Only a *leading* <|constrain|> becomes the special token (R08-R12).
+                tokens = list(self._space)
+                tokens.append(CONSTRAIN)
+                rest = content_type[_CONSTRAIN_PREFIX_LEN:]
+                if rest:
+                    tokens.extend(self._encode(rest))
+            else:
+                tokens = self._encode(" " + content_type)
+            self._store(self._content_types, content_type, tokens)
+        return tokens
+
+    def _store(self, cache: dict[str, list[int]], key: str, tokens: list[int]) -> None:
+        if len(key) > _MAX_PIECE_LEN:
+            return
+        if len(cache) >= _MAX_PIECES:
+            cache.clear()
+        cache[key] = tokens
+
+    def _system_tokens(self, content: SystemContent, has_function_tools: bool) -> list[int]:
+        cache = self._system_fn if has_function_tools else self._system
+        # Without a tools map every field is hashable (str, enum, ChannelConfig of a tuple).
+        hashable = content.tools is None
+        tokens = cache.get(content, hashable)
+        if tokens is None:
+            text = system_text(content, has_function_tools)
+            tokens = self._encode(text) if text else []
+            cache.put(content, hashable, tokens)
+        return tokens
+
+    def _developer_tokens(self, content: DeveloperContent) -> list[int]:
+        cache = self._developer
+        hashable = content.tools is None
+        tokens = cache.get(content, hashable)
+        if tokens is None:
+            text = developer_text(content)
+            tokens = self._encode(text) if text else []
+            cache.put(content, hashable, tokens)
+        return tokens
