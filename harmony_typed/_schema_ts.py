@@ -103,7 +103,7 @@ def rust_f64(x: float) -> str:
         d = "0"
     n = len(d)
     k = point - n
-    if 0 <= k and point <= 16:
+    if k >= 0 and point <= 16:
         s = d + "0" * k + ".0"
     elif 0 < point <= 16:
         s = d[:point] + "." + d[point:]
@@ -147,8 +147,10 @@ def _serde_parse_f64(text: str) -> float:
     default float parser is *not* correctly rounded: about one in seven
     17-digit floats comes back one ulp off (e.g. ``0.41765698794305556`` is
     displayed ``0.4176569879430555``), and integers beyond u64 keep only
-    their first 19-20 digits (truncated, not rounded).  Only called for
-    floats and out-of-range integers.
+    their first 19-20 digits (truncated, not rounded).  SPEC §4.2 does not
+    mention this; the oracle does it (golden cases X-07, X-09).  Only called
+    for floats and out-of-range integers.  Raises ``ValueError`` where
+    serde_json reports "number out of range".
     """
     n = len(text)
     i = 0
@@ -164,9 +166,7 @@ def _serde_parse_f64(text: str) -> float:
         digit = ord(text[i]) - 48
         if overflow:
             exponent += 1
-        elif significand > _U64_MAX_DIV_10 or (
-            significand == _U64_MAX_DIV_10 and digit > _U64_MAX_MOD_10
-        ):
+        elif significand > _U64_MAX_DIV_10 or (significand == _U64_MAX_DIV_10 and digit > _U64_MAX_MOD_10):
             overflow = True
             exponent += 1
         else:
@@ -178,9 +178,7 @@ def _serde_parse_f64(text: str) -> float:
         while i < n and "0" <= text[i] <= "9":
             digit = ord(text[i]) - 48
             if not dec_overflow:
-                if significand > _U64_MAX_DIV_10 or (
-                    significand == _U64_MAX_DIV_10 and digit > _U64_MAX_MOD_10
-                ):
+                if significand > _U64_MAX_DIV_10 or (significand == _U64_MAX_DIV_10 and digit > _U64_MAX_MOD_10):
                     dec_overflow = True  # ignore all further digits
                 else:
                     significand = significand * 10 + digit
@@ -446,8 +444,7 @@ def _ts_prop_one_of(
     out.append(indent + key + opt + ":\n")
     # Variants are rendered at indent + 3 spaces (mixed 3/4 indentation, TS-70).
     inner = indent + "   "
-    i = 0
-    for v in variants:
+    for i, v in enumerate(variants):
         out.append(indent)
         out.append(" | ")
         out.append(_add_null(v, _ts(v, inner)))
@@ -466,7 +463,6 @@ def _ts_prop_one_of(
                 out.append(" // ")
                 out.append(" ".join(comments))
         out.append("\n")
-        i += 1
     out.append(indent + ",\n")
 
 
