@@ -59,7 +59,10 @@ def _ext_modules() -> list[object]:
         warnings.warn("harmony_typed: mypyc is not available; building pure Python")
         return []
     opt_level = os.environ.get("MYPYC_OPT_LEVEL", "3")
-    return list(mypycify(["--config-file=pyproject.toml", *COMPILED_MODULES], opt_level=opt_level))
+    # group_name gives the shared runtime library a readable name (harmony_typed__mypyc.*.so).
+    return list(
+        mypycify(["--config-file=pyproject.toml", *COMPILED_MODULES], opt_level=opt_level, group_name="harmony_typed")
+    )
 
 
 setup(ext_modules=_ext_modules(), cmdclass={"build_ext": OptionalBuildExt})

@@ -39,7 +39,8 @@ def log(message: str) -> None:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds, shorter samples, no 64x scale, 3 cold starts (< 2 min)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer rounds, shorter samples, no 64x scale, 3 cold starts (< 2 min)")
     parser.add_argument("--pure-path", help="directory holding the pure-Python build of harmony_typed")
     parser.add_argument("--compiled-path", help="directory put first on PYTHONPATH for the compiled contender")
     parser.add_argument("--contenders", default="compiled,pure,openai_harmony,floor,floor_cached",
@@ -54,6 +55,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-cold", action="store_true", help="skip cold start and RSS")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/ and headline.md (JSON only)")
     parser.add_argument("--results", type=Path, help="JSON output path (default benchmarks/results/<mode>.json)")
+    parser.add_argument("--from-json", type=Path, metavar="RESULTS",
+                        help="measure nothing: rewrite the docs, plots and headline from a results JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--scales", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -78,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
 
         scales = tuple(int(s) for s in args.scales.split(",")) if args.scales else wl.SCALES_QUICK
         return worker.main(args.worker, scales)
+
+    if args.from_json:
+        loaded: dict[str, Any] = json.loads(args.from_json.read_text(encoding="utf-8"))
+        write_docs(loaded)
+        print_summary(loaded)
+        return 0
 
     mode = "quick" if args.quick else "full"
     scales = wl.SCALES_QUICK if args.quick else wl.SCALES_FULL
@@ -160,18 +169,21 @@ def main(argv: list[str] | None = None) -> int:
     out_path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"wrote {out_path}")
     if not args.no_docs:
-        img = DOCS_DIR / "img"
-        ratios_png = "bench_ratios.png" if report.plot_ratios(results, img / "bench_ratios.png") else None
-        scaling_ok = report.plot_scaling(results["scaling"], img / "bench_scaling.png")
-        scaling_png = "bench_scaling.png" if scaling_ok else None
-        (DOCS_DIR / "benchmarks.md").write_text(report.benchmarks_markdown(results, ratios_png, scaling_png),
-                                                encoding="utf-8")
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        (RESULTS_DIR / "headline.md").write_text(report.headline_markdown(results), encoding="utf-8")
-        log("wrote docs/benchmarks.md, docs/img/bench_*.png, benchmarks/results/headline.md")
-
+        write_docs(results)
     print_summary(results)
     return 0
+
+
+def write_docs(results: dict[str, Any]) -> None:
+    img = DOCS_DIR / "img"
+    ratios_png = "bench_ratios.png" if report.plot_ratios(results, img / "bench_ratios.png") else None
+    scaling_ok = report.plot_scaling(results["scaling"], img / "bench_scaling.png")
+    scaling_png = "bench_scaling.png" if scaling_ok else None
+    (DOCS_DIR / "benchmarks.md").write_text(report.benchmarks_markdown(results, ratios_png, scaling_png),
+                                            encoding="utf-8")
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "headline.md").write_text(report.headline_markdown(results), encoding="utf-8")
+    log("wrote docs/benchmarks.md, docs/img/bench_*.png, benchmarks/results/headline.md")
 
 
 def print_summary(results: dict[str, Any]) -> None:

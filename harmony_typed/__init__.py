@@ -45,7 +45,7 @@ from harmony_typed._models import (
     ToolDescription,
     ToolNamespaceConfig,
 )
-from harmony_typed._parser import StreamableParser
+from harmony_typed._parser import MessagesView, StreamableParser
 
 __version__: Final = "0.1.0"
 
@@ -66,6 +66,7 @@ __all__ = [
     "HarmonyError",
     "JSONValue",
     "Message",
+    "MessagesView",
     "ParseError",
     "ReasoningEffort",
     "RenderConversationConfig",

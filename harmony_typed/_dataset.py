@@ -44,18 +44,23 @@ __all__ = [
     "BATCH_SIZE",
     "MODES",
     "BatchResult",
+    "DatasetAborted",
     "DatasetSummary",
     "Mode",
     "PartitionColumns",
     "RecordError",
     "RenderSpec",
     "conversation_from_json",
+    "count_lines",
+    "json_kind",
+    "one_line",
     "message_from_json",
     "render_batch",
     "render_dataset",
     "render_line",
     "render_partition",
     "render_record",
+    "atomic_output",
 ]
 
 Mode = Literal["training", "completion", "conversation"]
@@ -82,7 +87,7 @@ class RecordError(ValueError):
     """
 
 
-def _json_kind(value: object) -> str:
+def json_kind(value: object) -> str:
     """The JSON name of a parsed value's type, with its article."""
     if value is None:
         return "null"
@@ -116,7 +121,7 @@ def message_from_json(value: object, where: str = "message") -> Message:
     harmony_typed._dataset.RecordError: messages[0]: Unknown role: 'bot'
     """
     if not isinstance(value, Mapping):
-        raise RecordError(f"{where}: expected a message object, got {_json_kind(value)}")
+        raise RecordError(f"{where}: expected a message object, got {json_kind(value)}")
     try:
         return Message.from_dict(value)
     except KeyError as exc:
@@ -144,7 +149,7 @@ def conversation_from_json(value: object) -> Conversation:
         if "messages" in value:
             raw = value["messages"]
             if not isinstance(raw, (list, tuple)):
-                raise RecordError(f'"messages" must be an array of messages, got {_json_kind(raw)}')
+                raise RecordError(f'"messages" must be an array of messages, got {json_kind(raw)}')
             prefix = "messages"
         elif "role" in value:
             return Conversation(messages=(message_from_json(value, "message"),))
@@ -159,7 +164,7 @@ def conversation_from_json(value: object) -> Conversation:
         prefix = "message "
     else:
         raise RecordError(
-            f'expected a conversation {{"messages": [...]}}, an array of messages or a message, got {_json_kind(value)}'
+            f'expected a conversation {{"messages": [...]}}, an array of messages or a message, got {json_kind(value)}'
         )
     return Conversation(messages=[message_from_json(item, f"{prefix}[{i}]") for i, item in enumerate(raw)])
 
@@ -232,10 +237,11 @@ def _parse_line(line: str | bytes | bytearray) -> object:
 
 
 def _output_line(id_field: str | None, record_id: JSONValue, has_id: bool, tokens: list[int]) -> str:
-    # Built by hand: ~3x faster than json.dumps for long lists of ints.
+    # Built by hand: ~3x faster than json.dumps for long lists of ints.  ASCII only (non-ASCII
+    # characters of an id are \u-escaped), so that the output never depends on a stream's encoding.
     body = '"tokens":[' + ",".join(map(str, tokens)) + "]}"
     if has_id and id_field is not None:
-        return "{" + json.dumps(id_field) + ":" + json.dumps(record_id, ensure_ascii=False) + "," + body
+        return "{" + json.dumps(id_field) + ":" + json.dumps(record_id) + "," + body
     return "{" + body
 
 

@@ -109,7 +109,7 @@ class HarmonyEncoding:
         "_token_bytes",
         "_specials",
         "_special_set",
-        "_all_regex",
+        "_all_regex_cache",
         "_renderer",
         "_parse_completion",
     )
@@ -129,7 +129,7 @@ class HarmonyEncoding:
         self._token_bytes = table
         self._specials = specials
         self._special_set = frozenset(specials)
-        self._all_regex = _special_regex(specials)
+        self._all_regex_cache: re.Pattern[str] | None = None  # built on first need (cold start)
         # Imported here, once: the compiled modules import this one for its type.
         from harmony_typed._parser import parse_completion  # noqa: PLC0415
         from harmony_typed._render import Renderer  # noqa: PLC0415
@@ -143,6 +143,12 @@ class HarmonyEncoding:
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # Pickle by name: a worker process rebuilds (or reuses) its own copy.
         return (load_harmony_encoding, (self._name,))
+
+    def _all_regex(self) -> re.Pattern[str]:
+        regex = self._all_regex_cache
+        if regex is None:  # a benign race: two threads may both compile it
+            regex = self._all_regex_cache = _special_regex(self._specials)
+        return regex
 
     # -- tokenizer ---------------------------------------------------------------
 
@@ -193,7 +199,7 @@ class HarmonyEncoding:
         regex: re.Pattern[str] | None = None
         if disallowed_special == "all":
             if "<|" in text:  # every special token starts with "<|"
-                regex = self._all_regex if not allowed else _special_regex(self._special_set - set(allowed))
+                regex = self._all_regex() if not allowed else _special_regex(self._special_set - set(allowed))
         elif disallowed_special:
             regex = _special_regex(frozenset(disallowed_special))
         if regex is not None:

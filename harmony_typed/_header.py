@@ -64,6 +64,11 @@ _ROLES: Final = {
 _UNNAMED: Final = {role: Author(role=role) for role in Role}
 """One shared ``Author(role)`` per role: authors are frozen, so messages may share them."""
 
+# Enum member and ``.value`` lookups go through Python descriptors (100-200 ns
+# each); a Final module global is read once.  Role is a str enum, so a role
+# compares equal to its name.
+_TOOL: Final = Role.TOOL
+
 
 class ParsedHeader:
     """A parsed header: the author and the optional header fields.
@@ -128,8 +133,9 @@ def parse_header(text: str, role_hint: Role | None, full: bool) -> ParsedHeader:
         end = start
         n = len(text)
         while end < n:
-            ch = text[end]
-            if ch == "<" or ch in WHITE_SPACE:
+            code = ord(text[end])
+            # "<" or White_Space (all of which are <= U+0020 or >= U+0085)
+            if code == 0x3C or ((code <= 0x20 or code >= 0x85) and chr(code) in WHITE_SPACE):
                 break
             end += 1
         if end == start:
@@ -153,14 +159,14 @@ def parse_header(text: str, role_hint: Role | None, full: bool) -> ParsedHeader:
         if known is not None:
             role = known
         elif len(parts) > 1 or raw.startswith("to="):
-            role = Role.TOOL
+            role = _TOOL
             del parts[0]
         else:
             raise ParseError("Unknown role: " + raw)
     # 6. a leading word equal to the role name
-    if parts and parts[0] == role.value:
+    if parts and parts[0] == role:
         del parts[0]
-    author = Author(role=role, name=raw) if raw is not None and role is Role.TOOL else _UNNAMED[role]
+    author = Author(role=role, name=raw) if raw is not None and role is _TOOL else _UNNAMED[role]
     if not full:
         return ParsedHeader(author, channel, None, None, " ".join(parts))
     # 7. recipient and content type, from the end

@@ -71,7 +71,7 @@ and appended to a list that is never mutated otherwise:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from itertools import islice
 from operator import index as _index
 from typing import Final, SupportsIndex, overload
@@ -650,6 +650,9 @@ def parse_completion(
     it is raised (the successful path pays nothing extra).  Like
     openai_harmony, any object with ``__index__`` is accepted as an id.
     """
+    if isinstance(tokens, (Mapping, Set)):
+        # Deliberately stricter than openai_harmony, which parses a dict's keys in hash order.
+        raise TypeError(f"tokens must be a sequence of int token ids, got {type(tokens).__name__}")
     parser = StreamableParser(encoding, role, strict=strict)
     items: Sequence[object] = tokens
     position = -1

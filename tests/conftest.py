@@ -7,18 +7,17 @@ fast and deterministic; ``parity`` leaves each test's own ``max_examples``
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import harmony_typed
 from harmony_typed import HarmonyEncoding, load_harmony_encoding
-
-# tests/golden/_oracle.py is importable as `golden._oracle` from any test module.
-sys.path.insert(0, str(Path(__file__).parent))
 
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
@@ -30,6 +29,34 @@ settings.register_profile("dev", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 GOLDEN = Path(__file__).parent / "golden"
+
+# Modules made only of differential tests: collected only when `-m parity` selects them,
+# so the default run neither imports openai_harmony nor reports them as skipped.
+PARITY_MODULES = frozenset({"test_render_parity.py", "test_parse_parity.py", "test_models_parity.py"})
+
+
+def _parity_selected(config: pytest.Config) -> bool:
+    expression = str(config.getoption("markexpr") or "")
+    return "parity" in expression and "not parity" not in expression
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name in PARITY_MODULES and not _parity_selected(config):
+        return True
+    return None
+
+
+@functools.cache
+def load_oracle() -> tuple[Any, Any]:
+    """``(openai_harmony, its encoding)``, offline.  Fails (never skips) if it is not installed:
+    parity tests only run in the `parity` session, which installs it."""
+    # Loaded by path so mypy does not see tests/golden/_oracle.py under two module names.
+    spec = importlib.util.spec_from_file_location("_harmony_oracle", GOLDEN / "_oracle.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    oracle_module, oracle_encoding = module.load_oracle()
+    return oracle_module, oracle_encoding
 
 
 @pytest.fixture(scope="session")

@@ -407,7 +407,7 @@ def test_count_lines(tmp_path: Path) -> None:
 def test_render_line_and_batch(enc: HarmonyEncoding) -> None:
     spec = RenderSpec()
     line, count = render_line(b'{"id": "\\u00e9", "messages": [{"role": "user", "content": "Hi"}]}', enc, spec)
-    assert line == '{"id":"é","tokens":[200006,1428,200008,12194,200007]}' and count == 5
+    assert line == '{"id":"\\u00e9","tokens":[200006,1428,200008,12194,200007]}' and count == 5
     result = render_batch(['[{"role": "user", "content": "Hi"}]', "", "[1]", "{}"], enc, spec, first_line=10)
     assert result.output == ['{"tokens":[200006,1428,200008,12194,200007]}']
     assert result.blank_lines == 1 and result.tokens == 5

@@ -7,12 +7,11 @@ import pickle
 from typing import Any
 
 import pytest
+from conftest import GOLDEN
 from hypothesis import given
 from hypothesis import strategies as st
 
 from harmony_typed import DecodeError, EncodeError, HarmonyEncoding, HarmonyError, load_harmony_encoding
-
-from conftest import GOLDEN
 
 DATA: dict[str, Any] = json.loads((GOLDEN / "encoding.json").read_text(encoding="utf-8"))
 
@@ -109,7 +108,10 @@ def test_decode_encode_roundtrip(text: str) -> None:
     assert tokens == enc.encode_ordinary(expected)
 
 
-@given(st.lists(st.sampled_from(sorted(load_harmony_encoding("HarmonyGptOss").special_tokens_set)), max_size=3), st.text(max_size=20))
+SPECIAL_TEXTS = sorted(load_harmony_encoding("HarmonyGptOss").special_tokens_set)
+
+
+@given(st.lists(st.sampled_from(SPECIAL_TEXTS), max_size=3), st.text(max_size=20))
 def test_special_text_is_ordinary_unless_allowed(specials: list[str], filler: str) -> None:
     enc = load_harmony_encoding("HarmonyGptOss")
     text = filler.join(specials) + filler

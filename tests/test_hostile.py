@@ -220,7 +220,9 @@ def test_non_int_tokens_are_type_errors(enc: HarmonyEncoding, junk: object) -> N
         e.decode_bytes([junk])
 
 
-@pytest.mark.parametrize("tokens", [None, 5, "abc", [START, "x"], [START, None]], ids=repr)
+@pytest.mark.parametrize(
+    "tokens", [None, 5, "abc", [START, "x"], [START, None], {START: 1}, frozenset({START})], ids=repr
+)
 def test_token_sequence_of_the_wrong_type(enc: HarmonyEncoding, tokens: object) -> None:
     with pytest.raises(TypeError):
         enc.parse_messages_from_completion_tokens(tokens)  # type: ignore[arg-type]
@@ -454,6 +456,8 @@ def _encoding_calls(enc: HarmonyEncoding, g: Any) -> dict[str, Callable[[], obje
         "parse role": lambda: e.parse_messages_from_completion_tokens([START], g),
         "StreamableParser": lambda: U.StreamableParser(enc, g),
         "process": lambda: U.StreamableParser(enc, None).process(g),
+        "reset": lambda: U.StreamableParser(enc, None).reset(g),
+        "strict": lambda: U.StreamableParser(enc, None, strict=g),
     }
 
 
@@ -474,7 +478,7 @@ def test_encoding_entry_points_answer_garbage(enc: HarmonyEncoding, junk: Any) -
 
 @pytest.mark.parametrize("bad", ["x", 1, RenderConversationConfig()], ids=repr)
 def test_render_options_of_the_wrong_type(enc: HarmonyEncoding, bad: object) -> None:
-    with pytest.raises(TypeError, match="^render_options must be a RenderOptions or None, got "):
+    with pytest.raises(TypeError, match=r"^render_options must be a RenderOptions or None, got "):
         enc.render(_user(), bad)  # type: ignore[arg-type]
 
 
@@ -482,7 +486,7 @@ def test_render_options_of_the_wrong_type(enc: HarmonyEncoding, bad: object) -> 
 @pytest.mark.parametrize("which", ["render_conversation", "render_conversation_for_training", "for_completion"])
 def test_render_configs_of_the_wrong_type(enc: HarmonyEncoding, which: str, bad: Any) -> None:
     convo = Conversation.from_messages([_user()])
-    with pytest.raises(TypeError, match="^config must be a RenderConversationConfig or None, got "):
+    with pytest.raises(TypeError, match=r"^config must be a RenderConversationConfig or None, got "):
         if which == "for_completion":
             enc.render_conversation_for_completion(convo, Role.ASSISTANT, bad)
         else:

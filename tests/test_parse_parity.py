@@ -9,14 +9,12 @@ openai_harmony is not installed.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import random
-from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from conftest import load_oracle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +31,7 @@ from harmony_typed._header import _escaped
 
 pytestmark = pytest.mark.parity
 
-H = pytest.importorskip("openai_harmony")
+H = load_oracle()[0]
 
 START, END, MESSAGE, CHANNEL, CONSTRAIN, RETURN, CALL = 200006, 200007, 200008, 200005, 200003, 200002, 200012
 ENDOFTEXT: Final = 199999
@@ -41,15 +39,8 @@ ENDOFTEXT: Final = 199999
 
 @pytest.fixture(scope="module")
 def oracle() -> Any:
-    """openai_harmony's encoding, offline (tests/golden/_oracle.py, loaded by path so
-    mypy does not see the file under two module names)."""
-    path = Path(__file__).resolve().parent / "golden" / "_oracle.py"
-    spec = importlib.util.spec_from_file_location("_harmony_oracle", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    _, encoding = module.load_oracle()
-    return encoding
+    """openai_harmony's encoding, offline."""
+    return load_oracle()[1]
 
 
 def _plain(value: Any) -> Any:
@@ -304,9 +295,6 @@ def test_escape_table_matches_oracle(enc: HarmonyEncoding, oracle: Any) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("HARMONY_TYPED_ESCAPE_SWEEP"), reason="set HARMONY_TYPED_ESCAPE_SWEEP=1 (takes minutes)"
-)
 def test_escape_table_matches_oracle_everywhere(enc: HarmonyEncoding, oracle: Any) -> None:
-    """Every code point, as the table was generated (HARMONY_TYPED_ESCAPE_SWEEP=1 to run)."""
+    """Every code point, as the table was generated (minutes: `nox -s parity -- -m "parity and slow"`)."""
     _check_escapes(enc, oracle, _code_points(sample=None))

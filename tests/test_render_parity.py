@@ -7,17 +7,16 @@ all four entry points (``render`` per message, ``render_conversation``,
 with ``auto_drop_analysis`` on and off.  Both must give the same token ids, or
 both must fail with the same message.
 
-Skipped when openai_harmony is not installed; run with ``-m parity``.
+Collected only with ``-m parity`` (``nox -s parity`` installs openai_harmony).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from conftest import load_oracle
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -42,20 +41,7 @@ from harmony_typed import (
 
 pytestmark = pytest.mark.parity
 
-pytest.importorskip("openai_harmony")
-
-
-def _load_oracle() -> tuple[Any, Any]:
-    path = Path(__file__).resolve().parent / "golden" / "_oracle.py"
-    spec = importlib.util.spec_from_file_location("_harmony_oracle", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    oracle_module, oracle_encoding = module.load_oracle()
-    return oracle_module, oracle_encoding
-
-
-OH, ORACLE = _load_oracle()
+OH, ORACLE = load_oracle()
 
 SYSTEM_FIELDS: Final = (
     "model_identity",

@@ -8,14 +8,13 @@ installed and is skipped otherwise.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import load_oracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -416,15 +415,6 @@ _TOP_OBJECT: st.SearchStrategy[object] = st.fixed_dictionaries(
 _TOP_SCHEMA: st.SearchStrategy[object] = st.one_of(_TOP_OBJECT, _TOP_OBJECT, _schema(3))
 
 
-def _load_oracle() -> Any:
-    spec = importlib.util.spec_from_file_location("_harmony_oracle", GOLDEN_DIR / "_oracle.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("_harmony_oracle", module)
-    spec.loader.exec_module(module)
-    return module.load_oracle()
-
-
 def _oracle_tool_line(oh: Any, enc: Any, parameters: object) -> str:
     tool = oh.ToolDescription.new("f", "d", parameters=parameters)
     content = oh.DeveloperContent.new().with_function_tools([tool])
@@ -435,8 +425,7 @@ def _oracle_tool_line(oh: Any, enc: Any, parameters: object) -> str:
 
 @pytest.mark.parity
 def test_parity_random_schemas() -> None:
-    pytest.importorskip("openai_harmony")
-    oh, enc = _load_oracle()
+    oh, enc = load_oracle()
 
     @settings(
         max_examples=2000,
