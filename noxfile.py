@@ -20,9 +20,10 @@ import nox
 nox.options.sessions = ["tests", "typecheck", "parity"]
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
+# A missing interpreter must fail CI, never silently skip a session.
+nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
-PYTHON = "3.11"
 TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-cov>=5", "pytest-xdist>=3"]
 ORACLE = "openai-harmony==0.0.8"
 
@@ -60,7 +61,7 @@ def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None)
     session.run("pytest", *args, *session.posargs, env=env or {})
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def tests(session: nox.Session) -> None:
     """The default test run against the mypyc-compiled wheel, with coverage."""
     _install_wheel(session)
@@ -78,7 +79,7 @@ def tests(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def tests_pure(session: nox.Session) -> None:
     """The same suite against the pure-Python build (HARMONY_TYPED_PURE=1)."""
     _install_wheel(session, pure=True)
@@ -95,7 +96,7 @@ def tests_pure(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def parity(session: nox.Session) -> None:
     """Differential tests against openai-harmony 0.0.8 (token ids, dicts, errors)."""
     _install_wheel(session)
@@ -103,7 +104,7 @@ def parity(session: nox.Session) -> None:
     _pytest(session, "-m", "parity", "-n", str(min(2, os.cpu_count() or 1)), env={"HYPOTHESIS_PROFILE": "parity"})
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, the tests and the typing tests."""
     session.install("mypy==2.4.1", "attrs>=23.1", "tiktoken>=0.7", "tqdm>=4.60", "types-tqdm", *TEST_DEPS, "nox")
@@ -111,14 +112,14 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "harmony_typed", "tests", "noxfile.py")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff check + format check."""
     session.install("ruff>=0.6")
     session.run("ruff", "check", "harmony_typed", "tests", "benchmarks", "noxfile.py", "setup.py")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation (warnings are errors) and doctest every example."""
     _install_wheel(session)
@@ -128,20 +129,20 @@ def docs(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / ".nox" / "_site"))
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """>= 1M malformed sequences through batch and stream parsers, strict and lenient."""
     _install_wheel(session, extras="testing")
     session.run("python", "benchmarks/fuzz.py", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def bench(session: nox.Session) -> None:
     """Full benchmark suite vs openai-harmony and the tiktoken floor (writes docs/benchmarks.md)."""
     _bench(session, quick=False)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def bench_quick(session: nox.Session) -> None:
     """A < 2 minute benchmark run for everyday use."""
     _bench(session, quick=True)

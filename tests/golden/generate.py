@@ -719,11 +719,12 @@ def content_json(content: Any) -> dict[str, Any]:
     out = content.to_dict()
     if isinstance(content, SystemContent):
         out = {**{key: out.get(key) for key in type(content).model_fields}, "type": out["type"]}
-    return plain(out)
+    result: dict[str, Any] = plain(out)
+    return result
 
 
 def message_json(message: Any) -> dict[str, Any]:
-    out = plain(message.to_dict())
+    out: dict[str, Any] = plain(message.to_dict())
     out["content"] = [content_json(c) for c in message.content]
     assert Message.from_dict(out) == message, "golden message JSON does not round-trip"
     return out
@@ -766,7 +767,8 @@ def contains_special(text: str) -> bool:
 
 
 def encode_all(text: str) -> list[int]:
-    return ENC.encode(text, allowed_special="all")
+    tokens: list[int] = ENC.encode(text, allowed_special="all")
+    return tokens
 
 
 # ---------------------------------------------------------------------------
@@ -1093,7 +1095,7 @@ def main() -> None:
     spot_check(outputs)
     for name, data in outputs.items():
         write_json(name, data)
-        count = len(data.get("cases") or data.get("traces") or data.get("encode"))
+        count = len(data.get("cases") or data.get("traces") or data.get("encode") or ())
         print(f"wrote tests/golden/{name} ({count} entries)")
 
 
