@@ -44,13 +44,13 @@ class OptionalBuildExt(build_ext):
     def run(self) -> None:
         try:
             super().run()
-        except Exception as exc:  # noqa: BLE001 - any compiler failure means "fall back"
+        except Exception as exc:
             self._fall_back(exc)
 
     def build_extension(self, ext: object) -> None:
         try:
             super().build_extension(ext)  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._fall_back(exc)
             raise
 
@@ -69,7 +69,7 @@ def _ext_modules() -> list[object]:
     try:
         from mypyc.build import mypycify
     except ImportError:
-        warnings.warn("harmony_typed: mypyc is not available; building pure Python")
+        warnings.warn("harmony_typed: mypyc is not available; building pure Python", stacklevel=1)
         return []
     opt_level = os.environ.get("MYPYC_OPT_LEVEL", "3")
     # group_name gives the shared runtime library a readable name (harmony_typed__mypyc.*.so).

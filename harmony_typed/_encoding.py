@@ -104,14 +104,14 @@ class HarmonyEncoding:
     """
 
     __slots__ = (
+        "_all_regex_cache",
         "_name",
+        "_parse_completion",
+        "_renderer",
+        "_special_set",
+        "_specials",
         "_tiktoken",
         "_token_bytes",
-        "_specials",
-        "_special_set",
-        "_all_regex_cache",
-        "_renderer",
-        "_parse_completion",
     )
 
     def __init__(self, name: str, ranks: dict[bytes, int]) -> None:
@@ -131,8 +131,8 @@ class HarmonyEncoding:
         self._special_set = frozenset(specials)
         self._all_regex_cache: re.Pattern[str] | None = None  # built on first need (cold start)
         # Imported here, once: the compiled modules import this one for its type.
-        from harmony_typed._parser import parse_completion  # noqa: PLC0415
-        from harmony_typed._render import Renderer  # noqa: PLC0415
+        from harmony_typed._parser import parse_completion
+        from harmony_typed._render import Renderer
 
         self._renderer: Renderer = Renderer(self._tiktoken.encode_ordinary)
         self._parse_completion = parse_completion
@@ -164,7 +164,7 @@ class HarmonyEncoding:
 
     @property
     def n_vocab(self) -> int:
-        """Number of token ids (201,089: ranks 0–199,997 plus 1,091 specials)."""
+        """Number of token ids (201,089: ranks 0 to 199,997 plus 1,091 specials)."""
         return _specials.N_VOCAB
 
     @property
@@ -241,7 +241,7 @@ class HarmonyEncoding:
         return self.decode_bytes(tokens).decode("utf-8", errors=errors)
 
     def is_special_token(self, token: int) -> bool:
-        """True for ids 199,998–201,088."""
+        """True for ids 199,998 to 201,088."""
         _check_token(token)
         return _specials.FIRST_SPECIAL <= token <= _specials.LAST_SPECIAL
 

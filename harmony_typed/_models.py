@@ -21,7 +21,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
-from typing import Final, TypeAlias, Union
+from typing import Final, TypeAlias
 
 import attrs
 
@@ -45,7 +45,7 @@ __all__ = [
     "RenderOptions",
 ]
 
-JSONValue: TypeAlias = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]
+JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 """Any value JSON can represent (tool parameters are JSON Schema documents)."""
 
 JSONDict: TypeAlias = dict[str, JSONValue]
@@ -412,8 +412,7 @@ def _namespaces_from_raw(raw: object) -> dict[str, ToolNamespaceConfig] | None:
     if not isinstance(raw, Mapping):
         raise TypeError(f"tools must be a dict, got {_type_name(raw)}: {raw!r}")
     return {
-        key: ns if isinstance(ns, ToolNamespaceConfig) else ToolNamespaceConfig.from_dict(ns)
-        for key, ns in raw.items()
+        key: ns if isinstance(ns, ToolNamespaceConfig) else ToolNamespaceConfig.from_dict(ns) for key, ns in raw.items()
     }
 
 
@@ -742,9 +741,7 @@ class Conversation:
     def __attrs_post_init__(self) -> None:
         for i, message in enumerate(self.messages):
             if not isinstance(message, Message):
-                raise TypeError(
-                    f"Conversation.messages[{i}] must be a Message, got {_type_name(message)}: {message!r}"
-                )
+                raise TypeError(f"Conversation.messages[{i}] must be a Message, got {_type_name(message)}: {message!r}")
 
     @classmethod
     def from_messages(cls, messages: Iterable[Message]) -> Conversation:

@@ -9,10 +9,8 @@ import attrs
 import pytest
 
 import harmony_typed
-
 from harmony_typed import (
     Author,
-    ChannelConfig,
     Content,
     Conversation,
     DeveloperContent,
@@ -261,7 +259,11 @@ def test_from_dict_accepts_string_content_and_ignores_unknown_keys() -> None:
             ValueError,
             "Unknown content variant: {'type': 'image', 'url': 'u'}",
         ),
-        ({"role": "user", "content": 5}, TypeError, "Message content must be a string or a list of content dicts, got int: 5"),
+        (
+            {"role": "user", "content": 5},
+            TypeError,
+            "Message content must be a string or a list of content dicts, got int: 5",
+        ),
         ({"role": 1, "content": "x"}, TypeError, "Message role must be a str, got int: 1"),
         ([1], TypeError, "Message.from_dict expects a dict, got list: [1]"),
     ],
@@ -281,8 +283,10 @@ def test_builtin_namespaces_are_fresh_equal_objects() -> None:
 def test_with_tools_replaces_by_name_and_function_tools_key() -> None:
     dev = DeveloperContent.new().with_function_tools([WEATHER]).with_function_tools([])
     assert dev.tools is not None and dev.tools["functions"].tools == ()
-    system = SystemContent.new().with_tools(ToolNamespaceConfig(name="x", tools=[])).with_tools(
-        ToolNamespaceConfig(name="x", description="d", tools=[])
+    system = (
+        SystemContent.new()
+        .with_tools(ToolNamespaceConfig(name="x", tools=[]))
+        .with_tools(ToolNamespaceConfig(name="x", description="d", tools=[]))
     )
     assert system.tools == {"x": ToolNamespaceConfig(name="x", description="d", tools=())}
 

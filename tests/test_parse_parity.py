@@ -17,6 +17,7 @@ import pytest
 from conftest import load_oracle
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from parser_support import snapshot, token_soups
 
 from harmony_typed import (
     Author,
@@ -138,37 +139,6 @@ def test_oracle_renderings_parse_the_same(
 
 # -- (b) token soups -------------------------------------------------------------------------
 
-_HEADER_WORDS: Final = (
-    "user", "assistant", "system", "developer", "tool", " to=x", "to=functions.f", " json", "json", " code",
-    "commentary", "final", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\xa0", "\u3000", "\x1c", "<", "x:y", "a b c",
-)  # fmt: skip
-_SPECIALS: Final = (START, END, MESSAGE, CHANNEL, CONSTRAIN, RETURN, CALL, ENDOFTEXT, 199998, 200013, 200500, 201088)
-_BROKEN_UTF8: Final = (9552, 31446, 244, 28823, 101, 102, 2524)
-_UNKNOWN: Final = (201089, 300000, 4294967295)
-
-
-@st.composite
-def token_soups(draw: st.DrawFn, enc: HarmonyEncoding) -> list[int]:
-    tokens: list[int] = []
-    for _ in range(draw(st.integers(0, 40))):
-        kind = draw(st.integers(0, 11))
-        if kind <= 3:
-            tokens.append(draw(st.sampled_from(_SPECIALS)))
-        elif kind <= 6:
-            tokens.extend(enc.encode_ordinary(draw(st.sampled_from(_HEADER_WORDS))))
-        elif kind == 7:
-            tokens.extend([CONSTRAIN, 4108])  # <|constrain|>json
-        elif kind == 8:
-            tokens.append(draw(st.sampled_from(_BROKEN_UTF8)))
-        elif kind == 9:
-            tokens.append(draw(st.sampled_from(_UNKNOWN)))
-        elif kind == 10:
-            tokens.append(draw(st.integers(0, 199_997)))
-        else:
-            tokens.extend(enc.encode_ordinary(draw(st.text(st.characters(codec="utf-8"), max_size=8))))
-    return tokens
-
-
 _ROLES: Final = st.one_of(st.none(), st.sampled_from(list(Role)))
 
 
@@ -204,26 +174,8 @@ def test_conversion_errors_win_like_the_oracle(
 # -- (c) streaming traces ------------------------------------------------------------------------
 
 
-def _snapshot(parser: Any) -> Any:
-    role = parser.current_role
-    return _plain(
-        {
-            "state": parser.state.value,
-            "current_role": None if role is None else role.value,
-            "current_channel": parser.current_channel,
-            "current_recipient": parser.current_recipient,
-            "current_content_type": parser.current_content_type,
-            "current_content": parser.current_content,
-            "last_content_delta": parser.last_content_delta,
-            "message_count": len(parser.messages),
-            "tokens_len": len(parser.tokens),
-            "state_data": parser.state_data,
-        }
-    )
-
-
 def _trace(parser: Any, steps: list[int | None], harmony_error: type[BaseException]) -> list[Any]:
-    trace: list[Any] = [_snapshot(parser)]
+    trace: list[Any] = [snapshot(parser)]
     for step in steps:
         error = None
         try:
@@ -233,7 +185,7 @@ def _trace(parser: Any, steps: list[int | None], harmony_error: type[BaseExcepti
                 parser.process(step)
         except (harmony_error, OverflowError) as exc:
             error = _error(exc, harmony_error)
-        trace.append((step, error, _snapshot(parser)))
+        trace.append((step, error, snapshot(parser)))
     trace.append(_plain([m.to_dict() for m in parser.messages]))
     return trace
 

@@ -17,6 +17,7 @@ from typing import Any, Final
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from parser_support import snapshot, token_soups
 
 from harmony_typed import (
     Author,
@@ -42,23 +43,6 @@ STOPS: Final = (END, RETURN, CALL)
 
 def _role(name: str | None) -> Role | None:
     return None if name is None else Role(name)
-
-
-def snapshot(parser: StreamableParser) -> dict[str, Any]:
-    """Every observable property, in stream.json's SNAP shape."""
-    role = parser.current_role
-    return {
-        "state": parser.state.value,
-        "current_role": None if role is None else role.value,
-        "current_channel": parser.current_channel,
-        "current_recipient": parser.current_recipient,
-        "current_content_type": parser.current_content_type,
-        "current_content": parser.current_content,
-        "last_content_delta": parser.last_content_delta,
-        "message_count": len(parser.messages),
-        "tokens_len": len(parser.tokens),
-        "state_data": parser.state_data,
-    }
 
 
 def _error(exc: Exception) -> dict[str, str]:
@@ -138,36 +122,6 @@ def test_trace_tokens_stream_equals_batch(enc: HarmonyEncoding, trace: dict[str,
     tokens = [step["token"] for step in trace["steps"] if step["token"] is not None]
     args = (enc, tokens, _role(trace["role"]), trace["strict"])
     assert stream_outcome(*args) == batch_outcome(*args)
-
-
-# Token soups: structure tokens, header words, whitespace, text, broken UTF-8, unknown ids.
-_HEADER_PIECES: Final = (
-    "user", "assistant", "system", "developer", "tool", " to=", "functions.f", " json", "commentary",
-    "final", "analysis", " ", "\t", "\n", "\x0b", "\x0c", "\xa0", "\u3000", "<", "x", " code", "=",
-)  # fmt: skip
-_SPECIALS: Final = (START, END, MESSAGE, CHANNEL, CONSTRAIN, RETURN, CALL, 199998, 199999, 200013, 201088)
-_BROKEN_UTF8: Final = (9552, 31446, 244, 28823, 101, 102, 2524, 9559)
-_UNKNOWN: Final = (201089, 300000, 2**32 - 1)
-
-
-@st.composite
-def token_soups(draw: st.DrawFn, enc: HarmonyEncoding) -> list[int]:
-    tokens: list[int] = []
-    for _ in range(draw(st.integers(0, 30))):
-        kind = draw(st.integers(0, 9))
-        if kind <= 3:
-            tokens.append(draw(st.sampled_from(_SPECIALS)))
-        elif kind <= 5:
-            tokens.extend(enc.encode_ordinary(draw(st.sampled_from(_HEADER_PIECES))))
-        elif kind == 6:
-            tokens.append(draw(st.integers(0, 199_997)))
-        elif kind == 7:
-            tokens.append(draw(st.sampled_from(_BROKEN_UTF8)))
-        elif kind == 8:
-            tokens.append(draw(st.sampled_from(_UNKNOWN)))
-        else:
-            tokens.extend(enc.encode_ordinary(draw(st.text(max_size=6))))
-    return tokens
 
 
 _ROLES_OR_NONE: Final = st.one_of(st.none(), st.sampled_from(list(Role)))

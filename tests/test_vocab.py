@@ -130,7 +130,9 @@ def test_bad_explicit_file_names_path_and_expected_hash(tmp_path: Path, genuine:
     assert isinstance(info.value, harmony_typed.HarmonyError)
 
 
-def test_bad_env_file_is_an_error_not_a_fallback(tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_env_file_is_an_error_not_a_fallback(
+    tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "o200k_base.tiktoken").write_bytes(_tampered(genuine))
     monkeypatch.setenv("TIKTOKEN_ENCODINGS_BASE", str(tmp_path))
     with pytest.raises(VocabularyError, match=r"\(TIKTOKEN_ENCODINGS_BASE\) is corrupt or not o200k_base"):

@@ -37,8 +37,9 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -741,7 +742,7 @@ def error_of(exc: BaseException) -> dict[str, Any]:
 def tokens_result(call: Callable[[], list[int]]) -> dict[str, Any]:
     try:
         tokens = list(call())
-    except Exception as exc:  # noqa: BLE001 - the error is the golden value
+    except Exception as exc:
         return error_of(exc)
     return {"tokens": tokens, "text": ENC.decode_utf8(tokens)}
 
@@ -750,7 +751,7 @@ def value_result(key: str, func: Callable[..., Any], *args: Any, **kwargs: Any) 
     """``{key: func(*args, **kwargs)}`` or the error it raised."""
     try:
         return {key: func(*args, **kwargs)}
-    except Exception as exc:  # noqa: BLE001 - the error is the golden value
+    except Exception as exc:
         return error_of(exc)
 
 
@@ -956,7 +957,7 @@ def stream_trace(case_id: str, description: str, role: str | None, strict: bool,
                 parser.process_eos()
             else:
                 parser.process(token)
-        except Exception as exc:  # noqa: BLE001 - recorded, then keep feeding
+        except Exception as exc:
             error = error_of(exc)["error"]
         trace["steps"].append({"token": token, "error": error, "after": snapshot(parser)})
     trace["messages"] = [plain(m.to_dict()) for m in parser.messages]
