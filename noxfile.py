@@ -61,39 +61,32 @@ def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None)
     session.run("pytest", *args, *session.posargs, env=env or {})
 
 
-@nox.session
-def tests(session: nox.Session) -> None:
-    """The default test run against the mypyc-compiled wheel, with coverage."""
-    _install_wheel(session)
+def _suite(session: nox.Session, *, pure: bool) -> None:
+    _install_wheel(session, pure=pure)
     session.install(*TEST_DEPS)
+    # Coverage sees only interpreted modules: tests_pure measures the compiled ones too.
     _pytest(
         session,
         "-m",
         "not parity and not slow",
         "-n",
         str(min(2, os.cpu_count() or 1)),
-        # Compiled modules are invisible to coverage; tests_pure measures them.
         "--cov",
         "--cov-report=term",
-        env={"HARMONY_TYPED_EXPECT_BUILD": "compiled", "HYPOTHESIS_PROFILE": "ci"},
+        env={"HARMONY_TYPED_EXPECT_BUILD": "pure" if pure else "compiled", "HYPOTHESIS_PROFILE": "ci"},
     )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The default test run against the mypyc-compiled wheel, with coverage."""
+    _suite(session, pure=False)
 
 
 @nox.session
 def tests_pure(session: nox.Session) -> None:
     """The same suite against the pure-Python build (HARMONY_TYPED_PURE=1)."""
-    _install_wheel(session, pure=True)
-    session.install(*TEST_DEPS)
-    _pytest(
-        session,
-        "-m",
-        "not parity and not slow",
-        "-n",
-        str(min(2, os.cpu_count() or 1)),
-        "--cov",
-        "--cov-report=term",
-        env={"HARMONY_TYPED_EXPECT_BUILD": "pure", "HYPOTHESIS_PROFILE": "ci"},
-    )
+    _suite(session, pure=True)
 
 
 @nox.session
@@ -116,7 +109,8 @@ def typecheck(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check + format check."""
     session.install("ruff>=0.6")
-    session.run("ruff", "check", "harmony_typed", "tests", "benchmarks", "noxfile.py", "setup.py")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
 
 
 @nox.session

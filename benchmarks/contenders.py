@@ -256,8 +256,12 @@ class HarmonyContender:
             for token in header:
                 parser.process(token)
             role = parser.current_role
-            return [role.value if role is not None else None, parser.current_channel, parser.current_recipient,
-                    parser.current_content_type]
+            return [
+                role.value if role is not None else None,
+                parser.current_channel,
+                parser.current_recipient,
+                parser.current_content_type,
+            ]
 
         return Task("stream_header_token", run, output, units=wl.HEADER_PARSERS * len(header))
 
@@ -366,8 +370,13 @@ class FloorContender:
     def info(self) -> dict[str, object]:
         from importlib.metadata import version
 
-        return {"module": "tiktoken", "version": version("tiktoken"), "compiled": None,
-                "cached_constants": self.cached, "load_s": self.load_s}
+        return {
+            "module": "tiktoken",
+            "version": version("tiktoken"),
+            "compiled": None,
+            "cached_constants": self.cached,
+            "load_s": self.load_s,
+        }
 
     def _content_text(self, message: wl.JSONDict, item: wl.JSONDict, has_fn: bool) -> str:
         """Text of a system/developer content item, as openai_harmony renders it."""

@@ -89,8 +89,9 @@ def load_encoding(vocab_dir: Path) -> tiktoken.Encoding:
         if line:
             token, rank = line.split()
             ranks[base64.b64decode(token)] = int(rank)
-    return tiktoken.Encoding("o200k_harmony_floor", pat_str=PATTERN, mergeable_ranks=ranks,
-                             special_tokens=special_tokens())
+    return tiktoken.Encoding(
+        "o200k_harmony_floor", pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=special_tokens()
+    )
 
 
 # -- plan ------------------------------------------------------------------------------
@@ -165,8 +166,9 @@ def message_plan(message: JSONDict, has_fn: bool, content_text: ContentText) -> 
     return plan
 
 
-def completion_plan(conversation: JSONDict, next_role: str, auto_drop_analysis: bool,
-                    content_text: ContentText) -> list[PlanItem]:
+def completion_plan(
+    conversation: JSONDict, next_role: str, auto_drop_analysis: bool, content_text: ContentText
+) -> list[PlanItem]:
     """SPEC §5.3: the kept messages, then ``<|start|>`` and the next role word."""
     messages: list[JSONDict] = conversation["messages"]
     has_fn = has_function_tools(messages)

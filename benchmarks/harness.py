@@ -78,8 +78,9 @@ class WorkerProcess:
         self.proc.stdin.flush()
         response = self._read()
         if "error" in response:
-            raise BenchError(f"worker {self.contender}: {payload.get('cmd')} {payload.get('task', '')}: "
-                             f"{response['error']}")
+            raise BenchError(
+                f"worker {self.contender}: {payload.get('cmd')} {payload.get('task', '')}: {response['error']}"
+            )
         return response
 
     @property
@@ -140,8 +141,10 @@ def check_outputs(workers: dict[str, WorkerProcess], tasks: Sequence[str], log: 
                 raise BenchError(f"{task}: workloads.json has only a length; openai_harmony is needed to check it")
             got = oracle[task]
             if got["len"] != entry["expected_len"]:
-                raise BenchError(f"{task}: openai_harmony rendered {got['len']} tokens, "
-                                 f"workloads.json expects {entry['expected_len']}")
+                raise BenchError(
+                    f"{task}: openai_harmony rendered {got['len']} tokens, "
+                    f"workloads.json expects {entry['expected_len']}"
+                )
             expected[task] = (got["digest"], f"openai_harmony output (length {entry['expected_len']} as expected)")
         else:
             expected[task] = (wl.digest(wl.expected_messages(raw, task)), "workloads.json expected_messages")
@@ -156,8 +159,13 @@ def check_outputs(workers: dict[str, WorkerProcess], tasks: Sequence[str], log: 
             messages = wl.expected_messages(raw, "parse_large_completion") * k
             expected[f"scale_parse_x{k}"] = (wl.digest(messages), "workloads.json expected_messages, repeated")
             expected[f"scale_stream_x{k}"] = expected[f"scale_parse_x{k}"]
-        for task in ("stream_content_token", "stream_header_token", "parser_construction",
-                     "messages_every_token", "stream_10k_tokens"):
+        for task in (
+            "stream_content_token",
+            "stream_header_token",
+            "parser_construction",
+            "messages_every_token",
+            "stream_10k_tokens",
+        ):
             if task in oracle:
                 expected[task] = (oracle[task]["digest"], "agrees with openai_harmony")
 

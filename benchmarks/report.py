@@ -134,8 +134,9 @@ class Table:
     align: str  # one of "l"/"r" per column
 
     def text(self) -> str:
-        widths = [max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h)
-                  for i, h in enumerate(self.headers)]
+        widths = [
+            max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h) for i, h in enumerate(self.headers)
+        ]
 
         def line(cells: Sequence[str]) -> str:
             out = []
@@ -168,17 +169,22 @@ def main_table(results: Results, tasks: Sequence[str]) -> Table:
             paired = ""
             if name != ORACLE and "paired_ratio_q1" in s:
                 paired = f"{fmt_ratio(s['paired_ratio_q1'])}{DASH}{fmt_ratio(s['paired_ratio_q3'])}"
-            rows.append([
-                task if i == 0 else "",
-                SHORT[name],
-                fmt_ops(s["ops_per_s"]),
-                fmt_time(s["median_s"]),
-                f"±{s['iqr_pct'] / 2:.1f}%",
-                fmt_ratio(s.get("ratio_vs_oracle")),
-                paired,
-            ])
-    return Table(["workload", "contender", "ops/s", "median", "IQR/2", f"{TIMES} openai_harmony", "paired ratio IQR"],
-                 rows, "llrrrrr")
+            rows.append(
+                [
+                    task if i == 0 else "",
+                    SHORT[name],
+                    fmt_ops(s["ops_per_s"]),
+                    fmt_time(s["median_s"]),
+                    f"±{s['iqr_pct'] / 2:.1f}%",
+                    fmt_ratio(s.get("ratio_vs_oracle")),
+                    paired,
+                ]
+            )
+    return Table(
+        ["workload", "contender", "ops/s", "median", "IQR/2", f"{TIMES} openai_harmony", "paired ratio IQR"],
+        rows,
+        "llrrrrr",
+    )
 
 
 def per_token_table(results: Results) -> Table:
@@ -201,8 +207,11 @@ def per_token_table(results: Results) -> Table:
         comp = by_contender.get("compiled")
         row.append(fmt_ratio(comp.get("ratio_vs_oracle")) if comp else "—")
         rows.append(row)
-    return Table(["measurement", *[SHORT[n] for n in names], f"compiled {TIMES} openai_harmony"], rows,
-                 "l" + "r" * (len(names) + 1))
+    return Table(
+        ["measurement", *[SHORT[n] for n in names], f"compiled {TIMES} openai_harmony"],
+        rows,
+        "l" + "r" * (len(names) + 1),
+    )
 
 
 def messages_overhead(results: Results) -> dict[str, float]:
@@ -225,8 +234,9 @@ def scaling_analysis(results: Results) -> dict[str, dict[str, Any]]:
         if len(sizes) < 2:
             continue
         for name in CONTENDER_ORDER:
-            points = [(k, tasks[f"scale_{kind}_x{k}"][name]["median_s"]) for k in sizes
-                      if name in tasks[f"scale_{kind}_x{k}"]]
+            points = [
+                (k, tasks[f"scale_{kind}_x{k}"][name]["median_s"]) for k in sizes if name in tasks[f"scale_{kind}_x{k}"]
+            ]
             if len(points) < 2:
                 continue
             xs = [math.log(k) for k, _ in points]
@@ -259,26 +269,44 @@ def scaling_table(analysis: dict[str, dict[str, Any]]) -> Table:
             row += [fmt_time(times[k]) if k in times else "—" for k in sizes]
             row += [f"{entry['exponent']:.2f}", f"{entry['per_copy_growth']:.2f}", "yes" if entry["linear"] else "NO"]
             rows.append(row)
-    return Table(["kind", "contender", *[f"{k}{TIMES}" for k in sizes], "exponent", "per-copy growth", "linear"],
-                 rows, "ll" + "r" * (len(sizes) + 3))
+    return Table(
+        ["kind", "contender", *[f"{k}{TIMES}" for k in sizes], "exponent", "per-copy growth", "linear"],
+        rows,
+        "ll" + "r" * (len(sizes) + 3),
+    )
 
 
 def cold_table(cold: dict[str, dict[str, Any]]) -> Table:
     rows = []
     for name, c in cold.items():
-        rows.append([
-            name,
-            c["vocabulary"] or "—",
-            fmt_time(c["wall_s"]),
-            f"{fmt_time(c['wall_q1_s'])}{DASH}{fmt_time(c['wall_q3_s'])}",
-            fmt_time(c["cpu_s"]),
-            fmt_time(c["import_s"]) if c["module"] else "—",
-            fmt_time(c["load_s"]) if c["module"] else "—",
-            f"{c['rss_mib']:.1f} MiB",
-            f"{c['hwm_mib']:.1f} MiB",
-        ])
-    return Table(["variant", "vocabulary from", "process wall (median)", "wall IQR", "process CPU", "import",
-                  "load encoding", "RSS after load", "peak RSS"], rows, "llrrrrrrr")
+        rows.append(
+            [
+                name,
+                c["vocabulary"] or "—",
+                fmt_time(c["wall_s"]),
+                f"{fmt_time(c['wall_q1_s'])}{DASH}{fmt_time(c['wall_q3_s'])}",
+                fmt_time(c["cpu_s"]),
+                fmt_time(c["import_s"]) if c["module"] else "—",
+                fmt_time(c["load_s"]) if c["module"] else "—",
+                f"{c['rss_mib']:.1f} MiB",
+                f"{c['hwm_mib']:.1f} MiB",
+            ]
+        )
+    return Table(
+        [
+            "variant",
+            "vocabulary from",
+            "process wall (median)",
+            "wall IQR",
+            "process CPU",
+            "import",
+            "load encoding",
+            "RSS after load",
+            "peak RSS",
+        ],
+        rows,
+        "llrrrrrrr",
+    )
 
 
 # -- targets ----------------------------------------------------------------------------------
@@ -306,24 +334,48 @@ def targets(results: Results) -> list[dict[str, Any]]:
     for task, label, goal in RATIO_TARGETS:
         s = tasks.get(task, {}).get("compiled")
         value = s.get("ratio_vs_oracle") if s else None
-        out.append({"target": f"{label} ≥ {goal:g}{TIMES} openai_harmony", "task": task, "goal": goal,
-                    "value": value, "shown": fmt_ratio(value), "met": value is not None and value >= goal})
+        out.append(
+            {
+                "target": f"{label} ≥ {goal:g}{TIMES} openai_harmony",
+                "task": task,
+                "goal": goal,
+                "value": value,
+                "shown": fmt_ratio(value),
+                "met": value is not None and value >= goal,
+            }
+        )
     for task, label, goal in NS_TARGETS:
         s = tasks.get(task, {}).get("compiled")
         value = s["ns_per_unit"] if s else None
-        out.append({"target": f"{label} ≤ {fmt_time(goal / 1e9)}", "task": task, "goal": goal, "value": value,
-                    "shown": fmt_time(value / 1e9) if value is not None else "—",
-                    "met": value is not None and value <= goal})
+        out.append(
+            {
+                "target": f"{label} ≤ {fmt_time(goal / 1e9)}",
+                "task": task,
+                "goal": goal,
+                "value": value,
+                "shown": fmt_time(value / 1e9) if value is not None else "—",
+                "met": value is not None and value <= goal,
+            }
+        )
     cold = results.get("cold_start", {})
     comp, oracle = cold.get("compiled"), cold.get(ORACLE)
     if comp and oracle:
         key = "cpu_s" if results["meta"]["clock"] == "cpu" else "wall_s"
         met = comp[key] <= oracle[key]
-        shown = (f"{fmt_time(comp[key])} vs {fmt_time(oracle[key])} {key[:-2]} "
-                 f"(wall {fmt_time(comp['wall_s'])} vs {fmt_time(oracle['wall_s'])})")
-        out.append({"target": "cold start (import + load, fresh process) no slower than openai_harmony",
-                    "task": "cold_start", "goal": oracle[key], "value": comp[key], "shown": shown,
-                    "met": met})
+        shown = (
+            f"{fmt_time(comp[key])} vs {fmt_time(oracle[key])} {key[:-2]} "
+            f"(wall {fmt_time(comp['wall_s'])} vs {fmt_time(oracle['wall_s'])})"
+        )
+        out.append(
+            {
+                "target": "cold start (import + load, fresh process) no slower than openai_harmony",
+                "task": "cold_start",
+                "goal": oracle[key],
+                "value": comp[key],
+                "shown": shown,
+                "met": met,
+            }
+        )
     ratios = []
     for task in PARSE_TASKS:
         comp_s, pure_s = tasks.get(task, {}).get("compiled"), tasks.get(task, {}).get("pure")
@@ -331,12 +383,24 @@ def targets(results: Results) -> list[dict[str, Any]]:
             ratios.append((task, pure_s["median_s"] / comp_s["median_s"]))
     if ratios:
         worst = min(r for _, r in ratios)
-        short = {"parse_tool_call": "tool-call", "stream_parse_tool_call": "tool-call stream",
-                 "parse_large_completion": "large", "stream_parse_large_completion": "large stream"}
+        short = {
+            "parse_tool_call": "tool-call",
+            "stream_parse_tool_call": "tool-call stream",
+            "parse_large_completion": "large",
+            "stream_parse_large_completion": "large stream",
+        }
         shown = ", ".join(f"{short[t]} {fmt_ratio(r)}" for t, r in ratios)
-        out.append({"target": f"compiled ≥ 3{TIMES} the pure build on parsing", "task": "compiled_vs_pure_parse",
-                    "goal": 3.0, "value": worst, "shown": shown, "met": worst >= 3.0,
-                    "per_task": dict(ratios)})
+        out.append(
+            {
+                "target": f"compiled ≥ 3{TIMES} the pure build on parsing",
+                "task": "compiled_vs_pure_parse",
+                "goal": 3.0,
+                "value": worst,
+                "shown": shown,
+                "met": worst >= 3.0,
+                "per_task": dict(ratios),
+            }
+        )
     return out
 
 
@@ -346,8 +410,11 @@ def targets_table(rows: list[dict[str, Any]]) -> Table:
             return "not measured"
         return "yes" if row["met"] else "**no**"
 
-    return Table(["target (harmony_typed compiled)", "measured", "met"],
-                 [[r["target"], r["shown"], verdict(r)] for r in rows], "lrl")
+    return Table(
+        ["target (harmony_typed compiled)", "measured", "met"],
+        [[r["target"], r["shown"], verdict(r)] for r in rows],
+        "lrl",
+    )
 
 
 # -- plot -----------------------------------------------------------------------------------
@@ -378,12 +445,26 @@ def plot_ratios(results: Results, path: Path) -> bool:
         bars = ax.bar(xs, ys, width, label=LABELS[name], color=colors[name], edgecolor="black", linewidth=0.4)
         if name == "compiled":
             for bar, y in zip(bars, ys, strict=True):
-                ax.annotate(fmt_ratio(y), (bar.get_x() + bar.get_width() / 2, y), ha="center", va="bottom",
-                            fontsize=7, xytext=(0, 2), textcoords="offset points")
+                ax.annotate(
+                    fmt_ratio(y),
+                    (bar.get_x() + bar.get_width() / 2, y),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
     for i, task in enumerate(tasks):
         if task in goals:
-            ax.hlines(goals[task], i - 0.45, i + 0.45, colors="#d62728", linestyles="--", linewidth=1.2,
-                      label="target (compiled)" if i == 0 else "_nolegend_")
+            ax.hlines(
+                goals[task],
+                i - 0.45,
+                i + 0.45,
+                colors="#d62728",
+                linestyles="--",
+                linewidth=1.2,
+                label="target (compiled)" if i == 0 else "_nolegend_",
+            )
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:g}{TIMES}"))
@@ -391,8 +472,11 @@ def plot_ratios(results: Results, path: Path) -> bool:
     ax.set_xticklabels([t.replace("_", "\n", 1) for t in tasks], fontsize=8)
     ax.set_ylabel(f"speed vs openai_harmony 0.0.8 ({TIMES}, log scale; 1 = openai_harmony)")
     machine = results["meta"]["machine"]
-    ax.set_title(f"harmony_typed vs openai_harmony — {machine['cpu']}, Python {platform.python_version()}, "
-                 f"{results['meta']['mode']} run", fontsize=9)
+    ax.set_title(
+        f"harmony_typed vs openai_harmony — {machine['cpu']}, Python {platform.python_version()}, "
+        f"{results['meta']['mode']} run",
+        fontsize=9,
+    )
     ax.legend(fontsize=8, loc="upper right")
     ax.grid(axis="y", which="both", alpha=0.3)
     fig.tight_layout()
@@ -447,24 +531,39 @@ def headline_markdown(results: Results) -> str:
         comp = by["compiled"]
         pure = by.get("pure")
         floor = by.get("floor")
-        rows.append([
-            f"`{task}`",
-            fmt_ops(by[ORACLE]["ops_per_s"]),
-            fmt_ops(comp["ops_per_s"]),
-            f"**{fmt_ratio(comp['ratio_vs_oracle'])}**",
-            fmt_ratio(pure["ratio_vs_oracle"]) if pure else "—",
-            fmt_ratio(floor["ratio_vs_oracle"]) if floor else "—",
-            f"≥ {goals[task]:g}{TIMES}",
-        ])
-    table = Table(["workload", "openai_harmony ops/s", "harmony_typed ops/s", "speed-up", "pure-Python build",
-                   "tiktoken floor", "target"], rows, "lrrrrrr")
+        rows.append(
+            [
+                f"`{task}`",
+                fmt_ops(by[ORACLE]["ops_per_s"]),
+                fmt_ops(comp["ops_per_s"]),
+                f"**{fmt_ratio(comp['ratio_vs_oracle'])}**",
+                fmt_ratio(pure["ratio_vs_oracle"]) if pure else "—",
+                fmt_ratio(floor["ratio_vs_oracle"]) if floor else "—",
+                f"≥ {goals[task]:g}{TIMES}",
+            ]
+        )
+    table = Table(
+        [
+            "workload",
+            "openai_harmony ops/s",
+            "harmony_typed ops/s",
+            "speed-up",
+            "pure-Python build",
+            "tiktoken floor",
+            "target",
+        ],
+        rows,
+        "lrrrrrr",
+    )
     machine = results["meta"]["machine"]
     session = "`nox -s bench`" if results["meta"]["mode"] == "full" else "`nox -s bench_quick`"
-    note = (f"Measured {machine['date']} on {machine['cpu']} ({machine['usable_cpus']} CPUs), "
-            f"{machine['python'].split(' (')[0]}, openai_harmony {machine['versions']['openai-harmony']}, "
-            f"tiktoken {machine['versions']['tiktoken']}; {results['meta']['mode']} run ({session}). "
-            "Outputs are checked equal to the expected tokens/messages before timing; "
-            "full method, spread and more measurements in [docs/benchmarks.md](docs/benchmarks.md).")
+    note = (
+        f"Measured {machine['date']} on {machine['cpu']} ({machine['usable_cpus']} CPUs), "
+        f"{machine['python'].split(' (')[0]}, openai_harmony {machine['versions']['openai-harmony']}, "
+        f"tiktoken {machine['versions']['tiktoken']}; {results['meta']['mode']} run ({session}). "
+        "Outputs are checked equal to the expected tokens/messages before timing; "
+        "full method, spread and more measurements in [docs/benchmarks.md](docs/benchmarks.md)."
+    )
     return table.markdown() + "\n\n" + note + "\n"
 
 
@@ -478,10 +577,12 @@ def benchmarks_markdown(results: Results, plot_name: str | None, scaling_plot: s
     add("")
     add("<!-- Generated by `python benchmarks/run.py` (`nox -s bench`); do not edit by hand. -->")
     add("")
-    add(f"{meta['mode'].capitalize()} run of {machine['date']}. harmony_typed against openai_harmony 0.0.8 and the "
+    add(
+        f"{meta['mode'].capitalize()} run of {machine['date']}. harmony_typed against openai_harmony 0.0.8 and the "
         "tiktoken floor on harmony-go's seven workloads (`benchmarks/workloads.json`), all contenders in one run, "
         "each in its own interpreter, sampled in interleaved rounds. Every output was checked equal to the "
-        "expected output before anything was timed.")
+        "expected output before anything was timed."
+    )
     add("")
     add("## Machine")
     add("")
@@ -490,8 +591,12 @@ def benchmarks_markdown(results: Results, plot_name: str | None, scaling_plot: s
         ["CPUs (logical / usable)", f"{machine['logical_cpus']} / {machine['usable_cpus']}"],
         ["memory", str(machine["memory"])],
         ["CPU frequency governor", str(machine["cpu_governor"] or "not exposed")],
-        ["load average at start / end", ", ".join(f"{x:.2f}" for x in machine["load_average"] or [])
-         + " / " + ", ".join(f"{x:.2f}" for x in meta.get("load_average_end") or [])],
+        [
+            "load average at start / end",
+            ", ".join(f"{x:.2f}" for x in machine["load_average"] or [])
+            + " / "
+            + ", ".join(f"{x:.2f}" for x in meta.get("load_average_end") or []),
+        ],
         ["OS", machine["platform"]],
         ["Python", f"{machine['python']}, {machine['python_compiler']}"],
     ]
@@ -499,8 +604,12 @@ def benchmarks_markdown(results: Results, plot_name: str | None, scaling_plot: s
         mrows.append([dist, str(version)])
     for name, info in contenders.items():
         if name in ("compiled", "pure"):
-            mrows.append([f"harmony_typed {name} build", f"{info['version']}, COMPILED={info['compiled']}, "
-                          f"`{_short_path(info['file'])}`"])
+            mrows.append(
+                [
+                    f"harmony_typed {name} build",
+                    f"{info['version']}, COMPILED={info['compiled']}, `{_short_path(info['file'])}`",
+                ]
+            )
     mrows.append(["git commit", f"{machine['git_commit']}{' (uncommitted changes)' if machine['git_dirty'] else ''}"])
     mrows.append(["date", machine["date"]])
     add(Table(["", ""], mrows, "ll").markdown())
@@ -510,9 +619,11 @@ def benchmarks_markdown(results: Results, plot_name: str | None, scaling_plot: s
     if plot_name:
         add(f"![ratios vs openai_harmony, log scale](img/{plot_name})")
         add("")
-    add("Ratio = median time of openai_harmony / median time of the contender (higher is faster); the paired "
+    add(
+        "Ratio = median time of openai_harmony / median time of the contender (higher is faster); the paired "
         "ratio IQR is the spread of the per-round ratios (each round samples all contenders back to back). "
-        "`IQR/2` is half the interquartile range of the per-call times, relative to the median.")
+        "`IQR/2` is half the interquartile range of the per-call times, relative to the median."
+    )
     add("")
     add(main_table(results, [t for t in wl.MAIN_WORKLOADS]).markdown())
     add("")
@@ -522,46 +633,57 @@ def benchmarks_markdown(results: Results, plot_name: str | None, scaling_plot: s
     add("")
     add("### Rendering variants")
     add("")
-    add("harmony_typed caches token lists of constant pieces (role words, header fields, system and developer "
+    add(
+        "harmony_typed caches token lists of constant pieces (role words, header fields, system and developer "
         "content). The main table renders the same `Conversation` object repeatedly, as harmony-go's benchmark "
         "does. Two harder variants: `@from_dict` builds the `Conversation` from the JSON dict inside every call "
         "(a server that receives the conversation per request; the developer content, which holds a tools map, "
         "is then a new object and misses its cache), and `@cold_cache` clears harmony_typed's renderer caches "
-        "before every call (no caching at all).")
+        "before every call (no caching at all)."
+    )
     add("")
     variants = [t for t in results["tasks"] if "@" in t]
     add(main_table(results, variants).markdown())
     add("")
     add("## Streaming, per token")
     add("")
-    add("Per content token: 25 parsers, each already past the header, are fed the large completion's first "
+    add(
+        "Per content token: 25 parsers, each already past the header, are fed the large completion's first "
         "message body (the time of the `process` calls only, divided by the tokens). Per header token: 1,000 "
         "fresh parsers are each fed the tool-call header `<|start|>assistant<|channel|>commentary "
         "to=functions.get_weather<|constrain|>json<|message|>` (header parsing at `<|message|>` included). "
         "Parser construction: `StreamableParser(enc, None)` in a loop. The 10,000-token stream is the large "
-        "completion repeated; `.messages` read after every token shows whether reading it is O(1) or copies.")
+        "completion repeated; `.messages` read after every token shows whether reading it is O(1) or copies."
+    )
     add("")
     add(per_token_table(results).markdown())
     add("")
     overhead = messages_overhead(results)
     if overhead:
-        add("Extra time per `.messages` read on that stream: " + ", ".join(
-            f"{SHORT[n]} {fmt_time(v)}" for n, v in overhead.items()) + ".")
+        add(
+            "Extra time per `.messages` read on that stream: "
+            + ", ".join(f"{SHORT[n]} {fmt_time(v)}" for n, v in overhead.items())
+            + "."
+        )
         add("")
     add("## Cold start and memory")
     add("")
-    add("A fresh interpreter per run (`python -c`), runs interleaved, one warm-up run discarded; "
+    add(
+        "A fresh interpreter per run (`python -c`), runs interleaved, one warm-up run discarded; "
         "process wall time includes interpreter start-up. `bare` is an interpreter that imports nothing. "
-        "RSS is `VmRSS` from `/proc/self/status` right after `load_harmony_encoding`.")
+        "RSS is `VmRSS` from `/proc/self/status` right after `load_harmony_encoding`."
+    )
     add("")
     if results.get("cold_start"):
         add(cold_table(results["cold_start"]).markdown())
         add("")
     add("## Scaling")
     add("")
-    add("Render (analysis kept) and parse time of the large workload repeated k times. `exponent` is the slope "
+    add(
+        "Render (analysis kept) and parse time of the large workload repeated k times. `exponent` is the slope "
         "of log(time) against log(k) (1 = linear); `per-copy growth` is (time/k at the largest k) / (time at 1x). "
-        "Linear = exponent ≤ 1.10 and per-copy growth ≤ 1.5.")
+        "Linear = exponent ≤ 1.10 and per-copy growth ≤ 1.5."
+    )
     add("")
     analysis = results.get("scaling", {})
     if analysis:
@@ -573,29 +695,46 @@ def benchmarks_markdown(results: Results, plot_name: str | None, scaling_plot: s
     add("## Method")
     add("")
     gc_policy = next(iter(contenders.values()))["gc"]["policy"]
-    add(f"* Harness: `benchmarks/harness.py` (our own, no pyperf: pyperf spawns its own processes per benchmark, "
+    add(
+        f"* Harness: `benchmarks/harness.py` (our own, no pyperf: pyperf spawns its own processes per benchmark, "
         f"which rules out interleaving the contenders round by round). {meta['rounds']} rounds for the workloads "
         f"and per-token measurements, {meta['slow_rounds']} for the 10,000-token `.messages` stream and scaling; "
         f"each sample is as many calls as take ≥ {meta['min_time'] * 1e3:.0f} ms after a "
-        f"{meta['warmup'] * 1e3:.0f} ms warm-up.")
+        f"{meta['warmup'] * 1e3:.0f} ms warm-up."
+    )
     clock = meta.get("clock", "wall")
-    add("* Clock: " + ("the worker's process CPU time around the timed loop (`time.process_time_ns`), so that "
-                       "other work on this small shared machine does not inflate the numbers; wall-clock medians "
-                       "are in the JSON (`wall_median_s`, `cpu_over_wall`). All contenders are single-threaded "
-                       "in these calls." if clock == "cpu" else "wall clock (`time.perf_counter_ns`)."))
-    add(f"* GC: {gc_policy} (thresholds {next(iter(contenders.values()))['gc']['thresholds']}). The GC is enabled "
-        "outside the timed loops.")
-    add("* Contenders: each in its own interpreter (`run.py --worker NAME`); the pure-Python build comes from "
+    add(
+        "* Clock: "
+        + (
+            "the worker's process CPU time around the timed loop (`time.process_time_ns`), so that "
+            "other work on this small shared machine does not inflate the numbers; wall-clock medians "
+            "are in the JSON (`wall_median_s`, `cpu_over_wall`). All contenders are single-threaded "
+            "in these calls."
+            if clock == "cpu"
+            else "wall clock (`time.perf_counter_ns`)."
+        )
+    )
+    add(
+        f"* GC: {gc_policy} (thresholds {next(iter(contenders.values()))['gc']['thresholds']}). The GC is enabled "
+        "outside the timed loops."
+    )
+    add(
+        "* Contenders: each in its own interpreter (`run.py --worker NAME`); the pure-Python build comes from "
         "its own directory (`--pure-path`) first on `PYTHONPATH`, and each worker reports which file it imported "
-        "and its `COMPILED` flag, which the runner checks.")
-    add("* tiktoken floor: `encode_ordinary` of exactly the pieces SPEC §2/§3/§5 says a renderer must encode "
+        "and its `COMPILED` flag, which the runner checks."
+    )
+    add(
+        "* tiktoken floor: `encode_ordinary` of exactly the pieces SPEC §2/§3/§5 says a renderer must encode "
         "(derived from the conversation before timing), plus appending the special ids; `floor (cached)` looks "
         "the constant pieces (role words, header fields, system/developer text) up in a dict and encodes only "
-        "message text. For parsing: `decode_bytes` + UTF-8 decode of the same tokens.")
-    add("* Checks before timing: render tokens equal `expected_tokens` (or, for the large renders, of which "
+        "message text. For parsing: `decode_bytes` + UTF-8 decode of the same tokens."
+    )
+    add(
+        "* Checks before timing: render tokens equal `expected_tokens` (or, for the large renders, of which "
         "workloads.json keeps only the length, openai_harmony's output of that length); parsed messages' "
         "`to_dict()` equal `expected_messages`; measurements without stored expectations equal openai_harmony's "
-        "output.")
+        "output."
+    )
     add("* Reproduce: `nox -s bench` (full) or `nox -s bench_quick`; JSON in `benchmarks/results/`.")
     add("")
     return "\n".join(lines)

@@ -39,24 +39,36 @@ def log(message: str) -> None:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer rounds, shorter samples, no 64x scale, 3 cold starts (< 2 min)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer rounds, shorter samples, no 64x scale, 3 cold starts (< 2 min)"
+    )
     parser.add_argument("--pure-path", help="directory holding the pure-Python build of harmony_typed")
     parser.add_argument("--compiled-path", help="directory put first on PYTHONPATH for the compiled contender")
-    parser.add_argument("--contenders", default="compiled,pure,openai_harmony,floor,floor_cached",
-                        help="comma-separated subset (default: all)")
+    parser.add_argument(
+        "--contenders",
+        default="compiled,pure,openai_harmony,floor,floor_cached",
+        help="comma-separated subset (default: all)",
+    )
     parser.add_argument("--tasks", help="comma-separated task-name prefixes to run (default: all)")
     parser.add_argument("--rounds", type=int, help="rounds for workloads and per-token measurements")
     parser.add_argument("--slow-rounds", type=int, help="rounds for the .messages stream and scaling")
     parser.add_argument("--min-time", type=float, help="seconds per sample (calibration target)")
-    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
-                        help="time reported: process CPU time (default; robust to other load) or wall clock")
+    parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="time reported: process CPU time (default; robust to other load) or wall clock",
+    )
     parser.add_argument("--cold-runs", type=int, help="fresh-process runs per cold-start variant")
     parser.add_argument("--no-cold", action="store_true", help="skip cold start and RSS")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/ and headline.md (JSON only)")
     parser.add_argument("--results", type=Path, help="JSON output path (default benchmarks/results/<mode>.json)")
-    parser.add_argument("--from-json", type=Path, metavar="RESULTS",
-                        help="measure nothing: rewrite the docs, plots and headline from a results JSON")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="RESULTS",
+        help="measure nothing: rewrite the docs, plots and headline from a results JSON",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--scales", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -111,13 +123,16 @@ def main(argv: list[str] | None = None) -> int:
         for name in wanted:
             workers[name] = harness.WorkerProcess(name, scales, paths.get(name))
             info = workers[name].ready["info"]
-            log(f"worker {name}: {info.get('module')} {info.get('version')} compiled={info.get('compiled')} "
-                f"({info.get('file', '')}) ready in {workers[name].ready['setup_s']:.1f}s")
+            log(
+                f"worker {name}: {info.get('module')} {info.get('version')} compiled={info.get('compiled')} "
+                f"({info.get('file', '')}) ready in {workers[name].ready['setup_s']:.1f}s"
+            )
         for name, expect in (("compiled", True), ("pure", False)):
             if name in workers and workers[name].ready["info"]["compiled"] is not expect:
                 raise harness.BenchError(
                     f"the {name!r} contender imported {workers[name].ready['info']['file']} with "
-                    f"COMPILED={workers[name].ready['info']['compiled']}, expected {expect}")
+                    f"COMPILED={workers[name].ready['info']['compiled']}, expected {expect}"
+                )
         tasks = _task_order(workers, args.tasks.split(",") if args.tasks else None)
         checks = harness.check_outputs(workers, tasks, log)
         cells = harness.measure(workers, tasks, plan, log)
@@ -139,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             "clock": plan.clock,
             "load_average_end": list(os.getloadavg()),
             "scales": list(scales),
-            "contenders": {name: {**w.ready["info"], "gc": w.ready["gc"], "python": w.ready["python"]}
-                           for name, w in workers.items()},
+            "contenders": {
+                name: {**w.ready["info"], "gc": w.ready["gc"], "python": w.ready["python"]}
+                for name, w in workers.items()
+            },
         },
         "checks": checks,
         "tasks": harness.summarize_all(cells, plan.clock),
@@ -150,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         if "compiled" in wanted:
             variants.append(harness.ColdVariant("compiled", "harmony_typed", args.compiled_path, vocab_env=True))
             if not args.quick:
-                variants.append(harness.ColdVariant("compiled, default vocabulary lookup", "harmony_typed",
-                                                    args.compiled_path, vocab_env=False))
+                variants.append(
+                    harness.ColdVariant(
+                        "compiled, default vocabulary lookup", "harmony_typed", args.compiled_path, vocab_env=False
+                    )
+                )
         if "pure" in wanted:
             variants.append(harness.ColdVariant("pure", "harmony_typed", args.pure_path, vocab_env=True))
         if "openai_harmony" in wanted:
@@ -179,8 +199,9 @@ def write_docs(results: dict[str, Any]) -> None:
     ratios_png = "bench_ratios.png" if report.plot_ratios(results, img / "bench_ratios.png") else None
     scaling_ok = report.plot_scaling(results["scaling"], img / "bench_scaling.png")
     scaling_png = "bench_scaling.png" if scaling_ok else None
-    (DOCS_DIR / "benchmarks.md").write_text(report.benchmarks_markdown(results, ratios_png, scaling_png),
-                                            encoding="utf-8")
+    (DOCS_DIR / "benchmarks.md").write_text(
+        report.benchmarks_markdown(results, ratios_png, scaling_png), encoding="utf-8"
+    )
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "headline.md").write_text(report.headline_markdown(results), encoding="utf-8")
     log("wrote docs/benchmarks.md, docs/img/bench_*.png, benchmarks/results/headline.md")

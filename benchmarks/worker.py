@@ -66,8 +66,11 @@ def serve(name: str, scales: tuple[int, ...], out: TextIO) -> int:
         "setup_s": time.perf_counter() - t0,
         "python": platform.python_version(),
         "executable": sys.executable,
-        "gc": {"enabled": gc.isenabled(), "thresholds": list(gc.get_threshold()),
-               "policy": "gc.collect() before each sample, gc.disable() inside the timed loop"},
+        "gc": {
+            "enabled": gc.isenabled(),
+            "thresholds": list(gc.get_threshold()),
+            "policy": "gc.collect() before each sample, gc.disable() inside the timed loop",
+        },
         "tasks": {task.name: {"units": task.units} for task in tasks.values()},
     }
     out.write(json.dumps(ready) + "\n")

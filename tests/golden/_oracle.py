@@ -39,7 +39,5 @@ def load_oracle() -> Any:
     os.environ["TIKTOKEN_ENCODINGS_BASE"] = str(vocabulary_dir())
     import openai_harmony
 
-    enc = openai_harmony.load_harmony_encoding(
-        openai_harmony.HarmonyEncodingName.HARMONY_GPT_OSS
-    )
+    enc = openai_harmony.load_harmony_encoding(openai_harmony.HarmonyEncodingName.HARMONY_GPT_OSS)
     return openai_harmony, enc

@@ -12,7 +12,6 @@ catalogue cases TS-01..TS-97 are the schema catalogue of the specification
 extra, nastier inputs.
 """
 
-
 from __future__ import annotations
 
 import json

@@ -24,8 +24,12 @@ from harmony_typed import (
 
 def build_prompt(enc: HarmonyEncoding, question: str) -> list[int]:
     system = SystemContent.new().with_reasoning_effort(ReasoningEffort.HIGH).with_conversation_start_date("2025-06-28")
-    developer = DeveloperContent.new().with_instructions("Be brief").with_function_tools(
-        [ToolDescription.new("get_weather", "Gets the weather", {"type": "object", "properties": {}})]
+    developer = (
+        DeveloperContent.new()
+        .with_instructions("Be brief")
+        .with_function_tools(
+            [ToolDescription.new("get_weather", "Gets the weather", {"type": "object", "properties": {}})]
+        )
     )
     convo = Conversation.from_messages(
         [
