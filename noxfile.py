@@ -117,10 +117,21 @@ def lint(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the documentation (warnings are errors) and doctest every example."""
     _install_wheel(session)
-    session.install("mkdocs>=1.6", "mkdocs-material>=9", "mkdocstrings[python]>=0.25", "pytest>=8")
+    session.install(
+        "mkdocs>=1.6", "mkdocs-material>=9", "mkdocstrings[python]>=0.25", "pytest>=8", "ruff", "hypothesis"
+    )
     session.run("pytest", "--doctest-glob=*.md", "docs", "README.md", "-p", "no:cacheprovider", "-o", "addopts=")
-    session.run("pytest", "--doctest-modules", "--pyargs", "harmony_typed", "-o", "addopts=")
+    # importlib mode: compiled modules ship their .py next to the .so ("import file mismatch" otherwise).
+    session.run("pytest", "--doctest-modules", "--import-mode=importlib", "--pyargs", "harmony_typed", "-o", "addopts=")
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / ".nox" / "_site"))
+
+
+@nox.session
+def distributed(session: nox.Session) -> None:
+    """The Ray Data and Spark recipes of docs/distributed.md, in local mode (slow, large installs)."""
+    _install_wheel(session)
+    session.install(*TEST_DEPS, "ray[data]", "pyspark", "pandas")
+    _pytest(session, "-m", "slow", "tests/test_dataset.py")
 
 
 @nox.session
