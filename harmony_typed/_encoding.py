@@ -269,7 +269,24 @@ class HarmonyEncoding:
     def render_conversation(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
     ) -> list[int]:
-        """Render every message of ``conversation`` (auto-drop of analysis per ``config``)."""
+        """Render every message of ``conversation`` (auto-drop of analysis per ``config``).
+
+        With the default config, analysis before the first final answer is dropped once the
+        last assistant message is a final answer:
+
+        >>> from harmony_typed import Conversation, Message, RenderConversationConfig, Role
+        >>> enc = load_harmony_encoding("HarmonyGptOss")
+        >>> convo = Conversation.from_messages([
+        ...     Message.from_role_and_content(Role.USER, "2+2?"),
+        ...     Message.from_role_and_content(Role.ASSISTANT, "Easy.").with_channel("analysis"),
+        ...     Message.from_role_and_content(Role.ASSISTANT, "4").with_channel("final"),
+        ... ])
+        >>> enc.decode_utf8(enc.render_conversation(convo))
+        '<|start|>user<|message|>2+2?<|end|><|start|>assistant<|channel|>final<|message|>4<|end|>'
+        >>> keep = RenderConversationConfig(auto_drop_analysis=False)
+        >>> "Easy." in enc.decode_utf8(enc.render_conversation(convo, keep))
+        True
+        """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         return self._renderer.render_conversation(conversation, cfg.auto_drop_analysis)
 
@@ -293,7 +310,17 @@ class HarmonyEncoding:
     def render_conversation_for_training(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
     ) -> list[int]:
-        """Like :meth:`render_conversation`, ending a final answer with ``<|return|>``."""
+        """Like :meth:`render_conversation`, ending a final answer with ``<|return|>``.
+
+        >>> from harmony_typed import Conversation, Message, Role
+        >>> enc = load_harmony_encoding("HarmonyGptOss")
+        >>> convo = Conversation.from_messages([
+        ...     Message.from_role_and_content(Role.USER, "Hi"),
+        ...     Message.from_role_and_content(Role.ASSISTANT, "Hello!").with_channel("final"),
+        ... ])
+        >>> enc.decode_utf8(enc.render_conversation_for_training(convo)[-3:])
+        'Hello!<|return|>'
+        """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         return self._renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis)
 
