@@ -121,12 +121,13 @@ class HarmonyEncoding:
             _TOKENIZER_NAME, pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=specials
         )
         # id -> bytes for every id, so the parser decodes a token with one list index.
-        table: list[bytes] = [b""] * _specials.N_VOCAB
-        for token_bytes, rank in ranks.items():
-            table[rank] = token_bytes
-        for text, token_id in specials.items():
-            table[token_id] = text.encode()
-        self._token_bytes = table
+        # _vocab.parse_ranks inserts ranks 0, 1, 2, ... in order and the specials follow
+        # the last rank contiguously, so the table is built in C (cold start).
+        table = list(ranks)
+        if len(table) != _specials.FIRST_SPECIAL:
+            raise ValueError(f"expected {_specials.FIRST_SPECIAL} ranks in rank order, got {len(table)}")
+        table.extend(text.encode() for text in sorted(specials, key=specials.__getitem__))
+        self._token_bytes: list[bytes] = table
         self._specials = specials
         self._special_set = frozenset(specials)
         self._all_regex_cache: re.Pattern[str] | None = None  # built on first need (cold start)
