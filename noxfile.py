@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import nox
@@ -39,7 +40,9 @@ def _source_hash() -> str:
 def _build_wheel(session: nox.Session, *, pure: bool = False) -> Path:
     """Build the wheel for the current sources once (per source hash) and return its path."""
     kind = "pure" if pure else "compiled"
-    wheel_dir = ROOT / ".nox" / "_wheels" / _source_hash() / kind
+    # Compiled wheels are per interpreter (cp310, cp311, ...).
+    python = str(session.python or f"{sys.version_info[0]}.{sys.version_info[1]}")
+    wheel_dir = ROOT / ".nox" / "_wheels" / _source_hash() / f"{kind}-py{python}"
     if not list(wheel_dir.glob("*.whl")):
         env = {"HARMONY_TYPED_PURE": "1" if pure else "0"}
         session.run("python", "-m", "pip", "wheel", str(ROOT), "--no-deps", "-w", str(wheel_dir), env=env)
@@ -87,6 +90,12 @@ def tests(session: nox.Session) -> None:
 def tests_pure(session: nox.Session) -> None:
     """The same suite against the pure-Python build (HARMONY_TYPED_PURE=1)."""
     _suite(session, pure=True)
+
+
+@nox.session(python=["3.10", "3.11", "3.12", "3.13"])
+def tests_versions(session: nox.Session) -> None:
+    """The compiled suite on each supported Python (each interpreter must be installed; not in CI)."""
+    _suite(session, pure=False)
 
 
 @nox.session
