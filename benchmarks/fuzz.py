@@ -692,7 +692,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             label = f"{shape.name} [{shape.reads}]"
             print(f"{label}\n    {times}")
             if ratio is not None:
-                linear_ok = ratio < 1.5 * expected
+                # Linear gives ~expected (10), quadratic ~expected**2 (100): 3x expected separates
+                # them with room for a busy machine, where the 100k run (~0.02 s) is mostly noise.
+                linear_ok = ratio < 3 * expected
                 print(
                     f"    ratio {args.linear_tokens:,}/100,000 = {ratio:.1f} "
                     f"({'linear' if linear_ok else 'NOT linear'}; linear is ~{expected:g})"
