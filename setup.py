@@ -22,6 +22,7 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 COMPILED_MODULES = [
+    "harmony_typed/_rust.py",
     "harmony_typed/_specials.py",
     "harmony_typed/_schema_ts.py",
     "harmony_typed/_render.py",

@@ -39,7 +39,7 @@ from harmony_typed._models import (
     SystemContent,
     TextContent,
 )
-from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, END, MESSAGE, RETURN, START
+from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, CONSTRAIN_MARKER, END, MESSAGE, RETURN, START
 from harmony_typed._system_text import developer_text, system_text
 
 __all__ = ["Renderer"]
@@ -69,8 +69,7 @@ _ROLE_WORDS: Final = (_USER.value, _ASSISTANT.value, _SYSTEM.value, _DEVELOPER.v
 _ROLE_DISPLAY: Final = ("User", "Assistant", "System", "Developer", "Tool")
 """Rust variant names, as openai-harmony prints them in error messages."""
 
-_CONSTRAIN_PREFIX: Final = "<|constrain|>"
-_CONSTRAIN_PREFIX_LEN: Final = len(_CONSTRAIN_PREFIX)
+_CONSTRAIN_PREFIX_LEN: Final = len(CONSTRAIN_MARKER)
 
 _MAX_PIECES: Final = 4096
 """Entries per header-piece cache before it is cleared."""
@@ -361,7 +360,7 @@ class Renderer:
     def _content_type_piece(self, content_type: str) -> list[int]:
         tokens = self._content_types.get(content_type)
         if tokens is None:
-            if content_type.startswith(_CONSTRAIN_PREFIX):
+            if content_type.startswith(CONSTRAIN_MARKER):
                 # Only a *leading* <|constrain|> becomes the special token (R08-R12).
                 tokens = list(self._space)
                 tokens.append(CONSTRAIN)
