@@ -42,11 +42,11 @@ from harmony_typed import (
     SystemContent,
     ToolDescription,
     __version__,
-    _dataset,
     load_harmony_encoding,
 )
-from harmony_typed._dataset import RecordError, RenderSpec, json_kind, one_line
+from harmony_typed import dataset as _dataset
 from harmony_typed._specials import N_VOCAB
+from harmony_typed.dataset import RecordError, RenderSpec, json_kind, one_line
 
 __all__ = ["main"]
 

@@ -31,7 +31,7 @@ from harmony_typed import (
     Role,
     load_harmony_encoding,
 )
-from harmony_typed._dataset import (
+from harmony_typed.dataset import (
     DatasetAborted,
     RecordError,
     RenderSpec,
@@ -502,7 +502,7 @@ def _partition_in_subprocess(lines: list[str]) -> list[list[int] | None]:
     payload = pickle.dumps((enc, lines))
     code = (
         "import pickle, sys\n"
-        "from harmony_typed._dataset import render_partition\n"
+        "from harmony_typed.dataset import render_partition\n"
         "enc, lines = pickle.loads(sys.stdin.buffer.read())\n"
         "sys.stdout.buffer.write(pickle.dumps(render_partition(lines, enc)['tokens']))\n"
     )

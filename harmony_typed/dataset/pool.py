@@ -1,0 +1,200 @@
+"""A whole JSONL file through a process pool: batches of lines, results in input order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import IO, Final
+
+from harmony_typed import HarmonyEncoding
+from harmony_typed.dataset.records import RecordError, RenderSpec, is_blank, render_line
+
+BATCH_SIZE: Final = 256
+"""Lines per task sent to a worker process: large enough to amortise the IPC, small enough to balance."""
+
+
+@dataclass(frozen=True)
+class _Task:
+    """A process-pool task: pickles as the encoding's name, the spec and the raw lines."""
+
+    encoding: HarmonyEncoding
+    spec: RenderSpec
+    first_line: int
+    lines: list[bytes]
+
+
+@dataclass
+class BatchResult:
+    """What a batch of lines rendered to."""
+
+    output: list[str] = field(default_factory=list)
+    """One JSON line (no newline) per good input line, in input order."""
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    """``(line number, message)`` per bad line, in input order."""
+    blank_lines: int = 0
+    tokens: int = 0
+
+
+def render_batch(
+    lines: Iterable[str | bytes | bytearray], encoding: HarmonyEncoding, spec: RenderSpec, first_line: int = 1
+) -> BatchResult:
+    """Render consecutive JSONL lines numbered from ``first_line``; bad lines are collected, not raised."""
+    result = BatchResult()
+    output = result.output
+    for number, line in enumerate(lines, first_line):
+        if is_blank(line):
+            result.blank_lines += 1
+            continue
+        try:
+            text, count = render_line(line, encoding, spec)
+        except RecordError as exc:
+            result.errors.append((number, str(exc)))
+            continue
+        output.append(text)
+        result.tokens += count
+    return result
+
+
+def _run_task(task: _Task) -> BatchResult:
+    return render_batch(task.lines, task.encoding, task.spec, task.first_line)
+
+
+# -- a whole file ------------------------------------------------------------------
+
+
+@dataclass
+class DatasetSummary:
+    """Totals of a :func:`render_dataset` run."""
+
+    conversations: int = 0
+    tokens: int = 0
+    errors: int = 0
+    blank_lines: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+
+
+class DatasetAborted(Exception):
+    """The run stopped at a bad line (``skip_errors`` was false); nothing was committed to the output file."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+def _batches(stream: IO[bytes], batch_size: int) -> Iterator[tuple[int, list[bytes]]]:
+    batch: list[bytes] = []
+    first = 1
+    number = 0
+    for number, line in enumerate(stream, 1):
+        batch.append(line)
+        if len(batch) >= batch_size:
+            yield first, batch
+            batch = []
+            first = number + 1
+    if batch:
+        yield first, batch
+
+
+def count_lines(path: str | os.PathLike[str]) -> int:
+    """Number of lines in a file (a last line without newline counts), read in 1 MiB blocks."""
+    count = 0
+    last = b"\n"
+    with open(path, "rb") as stream:
+        while block := stream.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork on Linux: workers inherit the already-loaded encoding and start in
+    # milliseconds (the executor launches them all before its manager thread,
+    # so no thread exists at fork time).  Elsewhere the platform default.
+    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is handled by the parent, which cancels the pool; workers would only print tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ordered(executor: Executor, tasks: Iterator[_Task], window: int) -> Iterator[BatchResult]:
+    """Results of ``tasks`` in submission order, with at most ``window`` tasks in flight."""
+    pending: deque[Future[BatchResult]] = deque()
+    for task in tasks:
+        pending.append(executor.submit(_run_task, task))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def render_dataset(
+    source: IO[bytes],
+    sink: IO[str],
+    encoding: HarmonyEncoding,
+    spec: RenderSpec,
+    *,
+    workers: int = 1,
+    skip_errors: bool = False,
+    batch_size: int = BATCH_SIZE,
+    on_error: Callable[[int, str], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
+) -> DatasetSummary:
+    """Render every JSONL line of ``source`` and write one output line per conversation to ``sink``.
+
+    ``workers > 1`` renders batches of ``batch_size`` lines in a process pool
+    (the encoding travels by name); results are written in input order.
+    ``on_error(line, message)`` is called for every bad line; with
+    ``skip_errors`` false the first one raises :class:`DatasetAborted` (lines
+    before it may already be in ``sink``: callers that must not leave a
+    partial file write to a temporary file).  ``on_progress(n)`` is called
+    after each batch with the number of input lines it held.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    summary = DatasetSummary(workers=workers)
+    start = time.perf_counter()
+    tasks = (_Task(encoding, spec, first, lines) for first, lines in _batches(source, batch_size))
+    executor: ProcessPoolExecutor | None = None
+    try:
+        results: Iterator[BatchResult]
+        if workers == 1:
+            results = (_run_task(task) for task in tasks)
+        else:
+            executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+            results = _ordered(executor, tasks, window=4 * workers)
+        for result in results:
+            if result.errors:
+                for line, message in result.errors:
+                    if on_error is not None:
+                        on_error(line, message)
+                    if not skip_errors:
+                        raise DatasetAborted(line, message)
+                summary.errors += len(result.errors)
+            if result.output:
+                sink.write("\n".join(result.output))
+                sink.write("\n")
+            summary.conversations += len(result.output)
+            summary.tokens += result.tokens
+            summary.blank_lines += result.blank_lines
+            if on_progress is not None:
+                on_progress(len(result.output) + len(result.errors) + result.blank_lines)
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    summary.seconds = time.perf_counter() - start
+    return summary

@@ -1,0 +1,225 @@
+"""One dataset record to token ids: JSON shapes, the render mode, the output line.
+
+A record is a conversation ``{"messages": [...]}``, a list of messages or a
+single message, in openai_harmony's ``to_dict()`` shapes.  Every problem with a
+record is a :class:`RecordError` saying what is wrong and where inside the
+record (``messages[2]: Unknown role: 'bot'``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final, Literal, TypeAlias
+
+from harmony_typed import (
+    Conversation,
+    HarmonyEncoding,
+    HarmonyError,
+    JSONValue,
+    Message,
+    RenderConversationConfig,
+    Role,
+)
+
+Mode = Literal["training", "completion", "conversation"]
+"""Which renderer a dataset goes through (see :class:`RenderSpec`)."""
+
+MODES: Final[tuple[Mode, ...]] = ("training", "completion", "conversation")
+
+MAX_MESSAGE: Final = 400
+"""Longest error text kept for one record (long reprs of bad values are cut)."""
+
+Record: TypeAlias = str | bytes | bytearray | Mapping[str, object] | list[object]
+"""One dataset item: a JSON text line, or an already-parsed conversation / message list / message."""
+
+
+class RecordError(ValueError):
+    """One record is not a renderable conversation.
+
+    ``str(error)`` names the problem and where inside the record it is
+    (``messages[1]: missing key 'content'``); :func:`render_dataset` and the
+    CLI add the file name and line number.
+    """
+
+    __module__ = "harmony_typed.dataset"  # its public home (pickles and tracebacks name it)
+
+
+def json_kind(value: object) -> str:
+    """The JSON name of a parsed value's type, with its article."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` on one line (newlines escaped) and at most ``limit`` characters."""
+    flat = text.replace("\r", "\\r").replace("\n", "\\n")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
+def message_from_json(value: object, where: str = "message") -> Message:
+    """A :class:`Message` from its ``to_dict()`` shape (``content`` may be a plain string).
+
+    >>> message_from_json({"role": "user", "content": "Hi"}).content[0].text
+    'Hi'
+    >>> message_from_json({"role": "bot", "content": "Hi"}, "messages[0]")
+    Traceback (most recent call last):
+    ...
+    harmony_typed.dataset.RecordError: messages[0]: Unknown role: 'bot'
+    """
+    if not isinstance(value, Mapping):
+        raise RecordError(f"{where}: expected a message object, got {json_kind(value)}")
+    try:
+        return Message.from_dict(value)
+    except KeyError as exc:
+        key = exc.args[0] if exc.args else "?"
+        raise RecordError(f"{where}: missing key {key!r}") from None
+    except (ValueError, TypeError) as exc:
+        raise RecordError(one_line(f"{where}: {exc}")) from None
+
+
+def conversation_from_json(value: object) -> Conversation:
+    """A :class:`Conversation` from any accepted shape.
+
+    Accepted: a conversation ``{"messages": [...]}`` (other keys, such as an
+    ``id``, are ignored), a list of messages, or a single message (a
+    one-message conversation).
+
+    >>> len(conversation_from_json([{"role": "user", "content": "Hi"}]))
+    1
+    >>> conversation_from_json({"messages": "Hi"})
+    Traceback (most recent call last):
+    ...
+    harmony_typed.dataset.RecordError: "messages" must be an array of messages, got a string
+    """
+    if isinstance(value, Mapping):
+        if "messages" in value:
+            raw = value["messages"]
+            if not isinstance(raw, (list, tuple)):
+                raise RecordError(f'"messages" must be an array of messages, got {json_kind(raw)}')
+            prefix = "messages"
+        elif "role" in value:
+            return Conversation(messages=(message_from_json(value, "message"),))
+        else:
+            keys = ", ".join(repr(k) for k in list(value)[:8]) or "none"
+            raise RecordError(
+                'expected a conversation {"messages": [...]}, an array of messages or a message '
+                f'{{"role": ..., "content": ...}}; got an object with keys {keys}'
+            )
+    elif isinstance(value, (list, tuple)):
+        raw = value
+        prefix = "message "
+    else:
+        raise RecordError(
+            f'expected a conversation {{"messages": [...]}}, an array of messages or a message, got {json_kind(value)}'
+        )
+    return Conversation(messages=[message_from_json(item, f"{prefix}[{i}]") for i, item in enumerate(raw)])
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    """How to render each conversation of a dataset (picklable, immutable).
+
+    * ``mode="training"``: :meth:`HarmonyEncoding.render_conversation_for_training`
+      (a final answer ends with ``<|return|>``);
+    * ``mode="completion"``: :meth:`HarmonyEncoding.render_conversation_for_completion`
+      followed by ``<|start|>{role}`` (prompts for sampling);
+    * ``mode="conversation"``: :meth:`HarmonyEncoding.render_conversation`.
+
+    ``auto_drop_analysis`` is :class:`RenderConversationConfig`'s option;
+    ``id_field`` names the record key carried through to the output (``None``
+    carries nothing).
+    """
+
+    mode: Mode = "training"
+    role: Role = Role.ASSISTANT
+    auto_drop_analysis: bool = True
+    id_field: str | None = "id"
+    _config: RenderConversationConfig = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if not isinstance(self.role, Role):
+            raise TypeError(f"role must be a Role, got {type(self.role).__name__}: {self.role!r}")
+        object.__setattr__(self, "_config", RenderConversationConfig(auto_drop_analysis=self.auto_drop_analysis))
+
+    def render(self, encoding: HarmonyEncoding, conversation: Conversation) -> list[int]:
+        """Token ids of ``conversation`` in this mode."""
+        if self.mode == "training":
+            return encoding.render_conversation_for_training(conversation, self._config)
+        if self.mode == "completion":
+            return encoding.render_conversation_for_completion(conversation, self.role, self._config)
+        return encoding.render_conversation(conversation, self._config)
+
+
+def render_record(value: object, encoding: HarmonyEncoding, spec: RenderSpec) -> tuple[JSONValue, list[int]]:
+    """``(id, tokens)`` of one parsed record; ``id`` is ``None`` when the record has none.
+
+    Raises :class:`RecordError` for a record of the wrong shape or one the
+    renderer rejects.
+    """
+    conversation = conversation_from_json(value)
+    record_id: JSONValue = None
+    if spec.id_field is not None and isinstance(value, Mapping):
+        record_id = value.get(spec.id_field)
+    try:
+        tokens = spec.render(encoding, conversation)
+    except (HarmonyError, ValueError, TypeError) as exc:
+        raise RecordError(one_line(f"cannot render: {exc}")) from None
+    return record_id, tokens
+
+
+def parse_line(line: str | bytes | bytearray) -> object:
+    # Without its line break, so that error columns count from the start of the line.
+    line = line.rstrip("\r\n") if isinstance(line, str) else line.rstrip(b"\r\n")
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"invalid UTF-8 at byte {exc.start}") from None
+    except RecursionError:
+        raise RecordError("invalid JSON: nested too deeply") from None
+
+
+def output_line(id_field: str | None, record_id: JSONValue, has_id: bool, tokens: list[int]) -> str:
+    # Built by hand: ~3x faster than json.dumps for long lists of ints.  ASCII only (non-ASCII
+    # characters of an id are \u-escaped), so that the output never depends on a stream's encoding.
+    body = '"tokens":[' + ",".join(map(str, tokens)) + "]}"
+    if has_id and id_field is not None:
+        return "{" + json.dumps(id_field) + ":" + json.dumps(record_id) + "," + body
+    return "{" + body
+
+
+def render_line(line: str | bytes | bytearray, encoding: HarmonyEncoding, spec: RenderSpec) -> tuple[str, int]:
+    """Render one JSONL line: ``(output JSON line without newline, number of tokens)``.
+
+    The output is ``{"tokens": [...]}``, with the record's ``id`` (``spec.id_field``)
+    first when it has one.
+
+    >>> from harmony_typed import load_harmony_encoding
+    >>> enc = load_harmony_encoding("HarmonyGptOss")
+    >>> render_line('{"id": 7, "messages": [{"role": "user", "content": "Hi"}]}', enc, RenderSpec())
+    ('{"id":7,"tokens":[200006,1428,200008,12194,200007]}', 5)
+    """
+    value = parse_line(line)
+    record_id, tokens = render_record(value, encoding, spec)
+    has_id = spec.id_field is not None and isinstance(value, Mapping) and spec.id_field in value
+    return output_line(spec.id_field, record_id, has_id, tokens), len(tokens)
+
+
+def is_blank(line: str | bytes | bytearray) -> bool:
+    return not line.strip()
