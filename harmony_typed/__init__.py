@@ -46,6 +46,7 @@ from harmony_typed._models import (
     ToolNamespaceConfig,
 )
 from harmony_typed._parser import MessagesView, StreamableParser
+from harmony_typed._training import TrainingExample
 
 __version__: Final = "0.1.0"
 
@@ -79,6 +80,7 @@ __all__ = [
     "TextContent",
     "ToolDescription",
     "ToolNamespaceConfig",
+    "TrainingExample",
     "VocabularyError",
     "__version__",
     "load_harmony_encoding",
