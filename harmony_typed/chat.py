@@ -296,7 +296,9 @@ class _Converter:
         thinking = _thinking(record, where)
         if thinking is not None:
             self.messages.append(Message.from_role_and_content(Role.ASSISTANT, thinking).with_channel("analysis"))
-        calls = record.get("tool_calls") or []
+        calls = record.get("tool_calls")
+        if calls is None:
+            calls = []
         if not isinstance(calls, list):
             raise ValueError(f"{where}.tool_calls: expected a list, got {_type_name(calls)}")
         self.last_calls = []
@@ -320,9 +322,13 @@ class _Converter:
                     content_type=_JSON_CONTENT_TYPE,
                 )
             )
-        final = _optional_text(record, "content", where)
-        if final is not None:
+        content = record.get("content")
+        final = None if content is None else _text(content, f"{where}.content")
+        # "" beside tool calls is the usual "no answer yet", not an empty answer.
+        if final is not None and (final or not calls):
             self.messages.append(Message.from_role_and_content(Role.ASSISTANT, final).with_channel("final"))
+        elif thinking is None and not calls:
+            raise ValueError(f"{where}.content: an assistant record needs content, thinking or tool_calls")
 
     def _tool(self, record: Mapping[str, object], where: str) -> None:
         content = _text(record.get("content"), f"{where}.content")
