@@ -47,6 +47,7 @@ from harmony_typed._models import (
     ToolNamespaceConfig,
 )
 from harmony_typed._parser import MessagesView, StreamableParser
+from harmony_typed._training import TrainingExample
 
 __version__: Final = "0.1.0"
 """The one version source (pyproject.toml reads it)."""
@@ -85,6 +86,7 @@ __all__ = [
     "TextContent",
     "ToolDescription",
     "ToolNamespaceConfig",
+    "TrainingExample",
     "VocabularyError",
     "__version__",
     "load_harmony_encoding",

@@ -27,6 +27,7 @@ from harmony_typed._models import (
 from harmony_typed._parser import parse_completion
 from harmony_typed._render import Renderer
 from harmony_typed._tokenizer import TOKENIZER_NAME, Tokenizer
+from harmony_typed._training import TrainingExample, TrainOn, training_example
 
 __all__ = ["HarmonyEncoding", "load_harmony_encoding"]
 
@@ -216,6 +217,38 @@ class HarmonyEncoding:
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         return self._renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis)
+
+    def render_training_example(
+        self,
+        conversation: Conversation,
+        config: RenderConversationConfig | None = None,
+        *,
+        train_on: TrainOn = "assistant",
+    ) -> TrainingExample:
+        """:meth:`render_conversation_for_training` plus the loss mask of the generated tokens.
+
+        The mask is 1 on every token of every assistant message except the
+        ``<|start|>assistant`` that opens a turn after a non-assistant message (the
+        prompt's); ``train_on="last_turn"`` keeps only the assistant messages after the
+        last non-assistant one.  Boundaries come from the renderer, so messages dropped
+        by ``config.auto_drop_analysis`` are accounted for (docs/training.md).
+
+        >>> from harmony_typed import Conversation, Message, Role
+        >>> enc = load_harmony_encoding("HarmonyGptOss")
+        >>> convo = Conversation.from_messages([
+        ...     Message.from_role_and_content(Role.USER, "Hi"),
+        ...     Message.from_role_and_content(Role.ASSISTANT, "Hello!").with_channel("final"),
+        ... ])
+        >>> example = enc.render_training_example(convo)
+        >>> list(example.input_ids) == enc.render_conversation_for_training(convo)
+        True
+        >>> enc.decode_utf8([t for t, m in zip(example.input_ids, example.loss_mask) if m])
+        '<|channel|>final<|message|>Hello!<|return|>'
+        """
+        cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
+        bounds: list[int] = []
+        tokens = self._renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis, bounds)
+        return training_example(tokens, bounds, conversation.messages, train_on)
 
     # -- parsing -------------------------------------------------------------------
 
