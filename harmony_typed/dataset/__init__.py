@@ -14,11 +14,13 @@ Three layers, each usable on its own:
   the encoding pickles by name and is rebuilt (once per process) on arrival.
 * :func:`render_dataset`: the engine of ``harmony-typed render-dataset``, a
   JSONL stream to a text sink through a process pool, order preserved;
-  :func:`atomic_output` gives the sink that only ever appears complete.
+  :func:`open_output` gives the sink that never destroys data (complete or
+  untouched, never the input, never a replaced symlink, FIFO or device).
 
 Submodules, one job each: :mod:`.records` (one record), :mod:`.partition`
 (one partition), :mod:`.pool` (a file through worker processes),
-:mod:`.output` (safe output files).  Import from ``harmony_typed.dataset``.
+:mod:`.workers` (worker processes that die with their parent), :mod:`.output`
+(safe output files).  Import from ``harmony_typed.dataset``.
 
 Not compiled with mypyc (see ``setup.py``): it is I/O and orchestration; the
 rendering it drives is compiled.
@@ -26,7 +28,7 @@ rendering it drives is compiled.
 
 from __future__ import annotations
 
-from harmony_typed.dataset.output import atomic_output
+from harmony_typed.dataset.output import SafeOutput, SameFileError, atomic_output, open_output
 from harmony_typed.dataset.partition import PartitionColumns, render_partition
 from harmony_typed.dataset.pool import (
     BATCH_SIZE,
@@ -62,12 +64,15 @@ __all__ = [
     "Record",
     "RecordError",
     "RenderSpec",
+    "SafeOutput",
+    "SameFileError",
     "atomic_output",
     "conversation_from_json",
     "count_lines",
     "json_kind",
     "message_from_json",
     "one_line",
+    "open_output",
     "render_batch",
     "render_dataset",
     "render_line",

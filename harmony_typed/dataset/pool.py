@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -14,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import IO, Final
 
 from harmony_typed import HarmonyEncoding
-from harmony_typed.dataset.records import RecordError, RenderSpec, is_blank, render_line
+from harmony_typed.dataset.records import RecordError, RenderSpec, is_blank, one_line, render_line
+from harmony_typed.dataset.workers import pool_context, sigterm_exits, start_worker
 
 BATCH_SIZE: Final = 256
 """Lines per task sent to a worker process: large enough to amortise the IPC, small enough to balance."""
@@ -56,6 +54,9 @@ def render_batch(
             text, count = render_line(line, encoding, spec)
         except RecordError as exc:
             result.errors.append((number, str(exc)))
+            continue
+        except Exception as exc:  # a bad line is always that line's error, never the run's
+            result.errors.append((number, one_line(f"cannot render: {type(exc).__name__}: {exc}")))
             continue
         output.append(text)
         result.tokens += count
@@ -115,20 +116,6 @@ def count_lines(path: str | os.PathLike[str]) -> int:
     return count + (last != b"\n")
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # fork on Linux: workers inherit the already-loaded encoding and start in
-    # milliseconds (the executor launches them all before its manager thread,
-    # so no thread exists at fork time).  Elsewhere the platform default.
-    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
-def _ignore_sigint() -> None:
-    # Ctrl-C is handled by the parent, which cancels the pool; workers would only print tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _ordered(executor: Executor, tasks: Iterator[_Task], window: int) -> Iterator[BatchResult]:
     """Results of ``tasks`` in submission order, with at most ``window`` tasks in flight."""
     pending: deque[Future[BatchResult]] = deque()
@@ -161,6 +148,10 @@ def render_dataset(
     before it may already be in ``sink``: callers that must not leave a
     partial file write to a temporary file).  ``on_progress(n)`` is called
     after each batch with the number of input lines it held.
+
+    Workers die with this process (even on SIGKILL); SIGTERM raises
+    ``SystemExit(143)`` here, after the pool is shut down (see
+    :func:`harmony_typed.dataset.workers.sigterm_exits`).
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
@@ -170,31 +161,34 @@ def render_dataset(
     start = time.perf_counter()
     tasks = (_Task(encoding, spec, first, lines) for first, lines in _batches(source, batch_size))
     executor: ProcessPoolExecutor | None = None
-    try:
-        results: Iterator[BatchResult]
-        if workers == 1:
-            results = (_run_task(task) for task in tasks)
-        else:
-            executor = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_ignore_sigint)
-            results = _ordered(executor, tasks, window=4 * workers)
-        for result in results:
-            if result.errors:
-                for line, message in result.errors:
-                    if on_error is not None:
-                        on_error(line, message)
-                    if not skip_errors:
-                        raise DatasetAborted(line, message)
-                summary.errors += len(result.errors)
-            if result.output:
-                sink.write("\n".join(result.output))
-                sink.write("\n")
-            summary.conversations += len(result.output)
-            summary.tokens += result.tokens
-            summary.blank_lines += result.blank_lines
-            if on_progress is not None:
-                on_progress(len(result.output) + len(result.errors) + result.blank_lines)
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+    with sigterm_exits():  # SIGTERM, like Ctrl-C, shuts the pool down and lets the caller clean up
+        try:
+            results: Iterator[BatchResult]
+            if workers == 1:
+                results = (_run_task(task) for task in tasks)
+            else:
+                executor = ProcessPoolExecutor(
+                    max_workers=workers, mp_context=pool_context(), initializer=start_worker, initargs=(os.getpid(),)
+                )
+                results = _ordered(executor, tasks, window=4 * workers)
+            for result in results:
+                if result.errors:
+                    for line, message in result.errors:
+                        if on_error is not None:
+                            on_error(line, message)
+                        if not skip_errors:
+                            raise DatasetAborted(line, message)
+                    summary.errors += len(result.errors)
+                if result.output:
+                    sink.write("\n".join(result.output))
+                    sink.write("\n")
+                summary.conversations += len(result.output)
+                summary.tokens += result.tokens
+                summary.blank_lines += result.blank_lines
+                if on_progress is not None:
+                    on_progress(len(result.output) + len(result.errors) + result.blank_lines)
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
     summary.seconds = time.perf_counter() - start
     return summary

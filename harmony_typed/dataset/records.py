@@ -9,6 +9,7 @@ record (``messages[2]: Unknown role: 'bot'``).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, TypeAlias
@@ -169,16 +170,20 @@ def render_record(value: object, encoding: HarmonyEncoding, spec: RenderSpec) ->
     """``(id, tokens)`` of one parsed record; ``id`` is ``None`` when the record has none.
 
     Raises :class:`RecordError` for a record of the wrong shape or one the
-    renderer rejects.
+    renderer rejects, including one nested too deeply to render.
     """
-    conversation = conversation_from_json(value)
+    try:
+        conversation = conversation_from_json(value)
+        tokens = spec.render(encoding, conversation)
+    except RecordError:
+        raise
+    except RecursionError:
+        raise RecordError("cannot render: nested too deeply") from None
+    except (HarmonyError, ValueError, TypeError, OverflowError) as exc:
+        raise RecordError(one_line(f"cannot render: {exc}")) from None
     record_id: JSONValue = None
     if spec.id_field is not None and isinstance(value, Mapping):
         record_id = value.get(spec.id_field)
-    try:
-        tokens = spec.render(encoding, conversation)
-    except (HarmonyError, ValueError, TypeError) as exc:
-        raise RecordError(one_line(f"cannot render: {exc}")) from None
     return record_id, tokens
 
 
@@ -193,6 +198,21 @@ def parse_line(line: str | bytes | bytearray) -> object:
         raise RecordError(f"invalid UTF-8 at byte {exc.start}") from None
     except RecursionError:
         raise RecordError("invalid JSON: nested too deeply") from None
+    except ValueError:
+        # The only other ValueError json.loads raises: int() refusing a huge number.
+        raise RecordError(f"invalid JSON: a number longer than {sys.get_int_max_str_digits()} digits") from None
+
+
+def json_id(id_field: str, record_id: JSONValue) -> str:
+    """``record_id`` as strict JSON (ASCII), or a :class:`RecordError` (NaN, infinities, huge integers)."""
+    try:
+        return json.dumps(record_id, allow_nan=False)
+    except (ValueError, TypeError):
+        try:
+            shown = one_line(repr(record_id), 60)
+        except ValueError:  # repr() of an integer past the digit limit
+            shown = "a huge integer"
+        raise RecordError(f"{id_field!r} is {shown}: not valid JSON (no NaN, infinity or huge number)") from None
 
 
 def output_line(id_field: str | None, record_id: JSONValue, has_id: bool, tokens: list[int]) -> str:
@@ -200,7 +220,7 @@ def output_line(id_field: str | None, record_id: JSONValue, has_id: bool, tokens
     # characters of an id are \u-escaped), so that the output never depends on a stream's encoding.
     body = '"tokens":[' + ",".join(map(str, tokens)) + "]}"
     if has_id and id_field is not None:
-        return "{" + json.dumps(id_field) + ":" + json.dumps(record_id) + "," + body
+        return "{" + json.dumps(id_field) + ":" + json_id(id_field, record_id) + "," + body
     return "{" + body
 
 
