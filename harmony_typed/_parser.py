@@ -48,9 +48,9 @@ closures.  ``process`` range-checks and records the id, then calls it;
 ``parse_completion`` calls it directly (nobody can observe that parser's
 ``tokens``).
 
-Content: each token's text is looked up in a per-encoding table
-(``_TEXT_TABLES``: decoded once, lazily; ``""`` marks ids that are not valid
-UTF-8 on their own).  With nothing pending, a valid token costs one list index
+Content: each token's text is looked up in the tokenizer's ``texts`` table
+(decoded once, lazily; ``""`` marks ids that are not valid UTF-8 on their
+own).  With nothing pending, a valid token costs one list index
 and one append: the decoded pieces are kept in a list and joined only when
 somebody asks for ``current_content`` (the joined prefix is cached; a read
 after every token copies the text once per read, never re-decodes anything).
@@ -71,16 +71,17 @@ and appended to a list that is never mutated otherwise:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from itertools import islice
 from operator import index as _index
 from typing import Final, SupportsIndex, overload
 
-from harmony_typed._encoding import HarmonyEncoding, rust_utf8_error
 from harmony_typed._errors import ParseError
 from harmony_typed._header import ParsedHeader, parse_header
 from harmony_typed._models import Message, Role, StreamState, trusted_text_message
+from harmony_typed._rust import rust_utf8_error
 from harmony_typed._specials import CALL, END, MAX_TOKEN, MESSAGE, N_VOCAB, RETURN, START
+from harmony_typed._tokenizer import HasTokenizer, Tokenizer
 
 __all__ = ["TRANSITIONS", "MessagesView", "StreamableParser", "parse_completion", "token_kind"]
 
@@ -122,23 +123,6 @@ def token_kind(token: int) -> str:
     return "other"
 
 
-# -- decoded token texts -------------------------------------------------------------
-
-_TEXT_TABLES: Final[dict[int, tuple[list[bytes], list[str | None]]]] = {}
-"""Per token table (keyed by ``id`` of the encoding's bytes table, which it keeps alive):
-``None`` = not decoded yet, ``""`` = not valid UTF-8 on its own, else the token's text.
-Filled lazily by the parsers, so a content token usually costs one list index."""
-
-
-def _text_table(token_bytes: list[bytes]) -> list[str | None]:
-    entry = _TEXT_TABLES.get(id(token_bytes))
-    if entry is not None and entry[0] is token_bytes:
-        return entry[1]
-    texts: list[str | None] = [None] * len(token_bytes)
-    _TEXT_TABLES[id(token_bytes)] = (token_bytes, texts)
-    return texts
-
-
 # -- errors -------------------------------------------------------------------------
 
 _I64_MIN: Final = -(2**63)
@@ -154,6 +138,14 @@ def _out_of_range(token: int) -> OverflowError:
 
 def _not_an_int(argument: str, value: object) -> TypeError:
     return TypeError(f"argument {argument!r}: {type(value).__name__!r} object cannot be interpreted as an integer")
+
+
+def _tokenizer_of(encoding: object) -> Tokenizer:
+    # Anything exposing the tokenizer layer (HarmonyEncoding does); the parser imports no facade.
+    tokenizer = getattr(encoding, "tokenizer", None)
+    if not isinstance(tokenizer, Tokenizer):
+        raise TypeError(f"encoding must be a HarmonyEncoding, got {type(encoding).__name__}: {encoding!r}")
+    return tokenizer
 
 
 def _check_role(role: object) -> None:
@@ -251,9 +243,10 @@ class StreamableParser:
     """
 
     # configuration (fixed at construction)
+    _encoding: HasTokenizer
+    _tokenizer: Tokenizer
     _token_bytes: list[bytes]
     _texts: list[str | None]
-    _encode_ordinary: Callable[[str], list[int]]
     _strict: bool
     # everything fed, everything completed
     _tokens: list[int]
@@ -275,15 +268,15 @@ class StreamableParser:
     _encoded: list[int]
     _encoded_pieces: int
 
-    def __init__(self, encoding: HarmonyEncoding, role: Role | None, *, strict: bool = True) -> None:
-        if not isinstance(encoding, HarmonyEncoding):
-            raise TypeError(f"encoding must be a HarmonyEncoding, got {type(encoding).__name__}: {encoding!r}")
+    def __init__(self, encoding: HasTokenizer, role: Role | None, *, strict: bool = True) -> None:
+        tokenizer = _tokenizer_of(encoding)
         _check_role(role)
         if not isinstance(strict, bool):
             raise TypeError(f"strict must be a bool, got {type(strict).__name__}: {strict!r}")
-        self._token_bytes = encoding._token_bytes
-        self._texts = _text_table(self._token_bytes)
-        self._encode_ordinary = encoding._tiktoken.encode_ordinary
+        self._encoding = encoding
+        self._tokenizer = tokenizer
+        self._token_bytes = tokenizer.token_bytes
+        self._texts = tokenizer.texts
         self._strict = strict
         self._tokens = []
         self._messages = []
@@ -392,14 +385,10 @@ class StreamableParser:
     # -- header ------------------------------------------------------------------------
 
     def _text_of(self, token: int) -> str:
-        # Decode a known id on its own and remember it ("" = not valid UTF-8 alone).
+        # A known id's text ("" = not valid UTF-8 alone); the tokenizer decodes it the first time.
         text = self._texts[token]
         if text is None:
-            try:
-                text = self._token_bytes[token].decode()
-            except UnicodeDecodeError:
-                text = ""
-            self._texts[token] = text
+            text = self._tokenizer.text_of(token)
         return text
 
     def _decode_header(self) -> str | None:
@@ -629,7 +618,7 @@ class StreamableParser:
     def _content_tokens(self) -> list[int]:
         pieces = self._pieces
         encoded = self._encoded
-        encode = self._encode_ordinary
+        encode = self._tokenizer.encode_ordinary
         done = self._encoded_pieces
         while done < len(pieces):
             encoded.extend(encode(pieces[done]))
@@ -638,9 +627,7 @@ class StreamableParser:
         return list(encoded)
 
 
-def parse_completion(
-    encoding: HarmonyEncoding, tokens: Sequence[int], role: Role | None, strict: bool
-) -> list[Message]:
+def parse_completion(encoding: HasTokenizer, tokens: Sequence[int], role: Role | None, strict: bool) -> list[Message]:
     """Parse a whole completion (``HarmonyEncoding.parse_messages_from_completion_tokens``).
 
     The parser machine fed token by token, then end of stream; the first

@@ -39,7 +39,7 @@ from harmony_typed._models import (
     SystemContent,
     TextContent,
 )
-from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, END, MESSAGE, RETURN, START
+from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, CONSTRAIN_MARKER, END, MESSAGE, RETURN, START
 from harmony_typed._system_text import developer_text, system_text
 
 __all__ = ["Renderer"]
@@ -69,8 +69,7 @@ _ROLE_WORDS: Final = (_USER.value, _ASSISTANT.value, _SYSTEM.value, _DEVELOPER.v
 _ROLE_DISPLAY: Final = ("User", "Assistant", "System", "Developer", "Tool")
 """Rust variant names, as openai-harmony prints them in error messages."""
 
-_CONSTRAIN_PREFIX: Final = "<|constrain|>"
-_CONSTRAIN_PREFIX_LEN: Final = len(_CONSTRAIN_PREFIX)
+_CONSTRAIN_PREFIX_LEN: Final = len(CONSTRAIN_MARKER)
 
 _MAX_PIECES: Final = 4096
 """Entries per header-piece cache before it is cleared."""
@@ -234,13 +233,18 @@ class Renderer:
         out.extend(self._role_words[index])
         return out
 
-    def render_conversation_for_training(self, conversation: Conversation, auto_drop_analysis: bool) -> list[int]:
-        """``render_conversation``, ending with ``<|return|>`` if the last message is an assistant final (§5.4)."""
+    def render_conversation_for_training(
+        self, conversation: Conversation, auto_drop_analysis: bool, bounds: list[int] | None = None
+    ) -> list[int]:
+        """``render_conversation``, ending with ``<|return|>`` if the last message is an assistant final (§5.4).
+
+        When ``bounds`` is given, :meth:`_record_bounds` appends four ints to it per rendered message.
+        """
         _require(conversation, _Conversation, "conversation")
         _require_bool(auto_drop_analysis, "auto_drop_analysis")
         messages = conversation.messages
         out: list[int] = []
-        self._render_messages(messages, auto_drop_analysis, out)
+        self._render_messages(messages, auto_drop_analysis, out, bounds)
         n = len(messages)
         if n > 0:
             last = messages[n - 1]
@@ -253,8 +257,10 @@ class Renderer:
 
     # -- conversation ------------------------------------------------------------
 
-    def _render_messages(self, messages: tuple[Message, ...], auto_drop_analysis: bool, out: list[int]) -> None:
-        """SPEC §5.2: one pass for the flags, one pass to render."""
+    def _render_messages(
+        self, messages: tuple[Message, ...], auto_drop_analysis: bool, out: list[int], bounds: list[int] | None = None
+    ) -> None:
+        """SPEC §5.2: one pass for the flags, one pass to render (recording ``bounds`` when given)."""
         n = len(messages)
         first_final = -1
         last_assistant_final = False
@@ -279,9 +285,36 @@ class Renderer:
                     if channel is not None and channel == "analysis":
                         continue  # any role (C9); not validated either (E03)
                 self._render_message(message, has_fn, out)
+                if bounds is not None:
+                    self._record_bounds(bounds, i, message, out)
         else:
-            for message in messages:
+            for i in range(n):
+                message = messages[i]
                 self._render_message(message, has_fn, out)
+                if bounds is not None:
+                    self._record_bounds(bounds, i, message, out)
+
+    def _record_bounds(self, bounds: list[int], index: int, message: Message, out: list[int]) -> None:
+        """Append ``index, start, role_end, end`` of the message just rendered at the end of ``out``.
+
+        ``out[start]`` is its ``<|start|>``, ``out[start:role_end]`` is what
+        ``render_conversation_for_completion`` would end with for its role
+        (``<|start|>`` and the role word; for a tool, its name), and ``end`` is one
+        past its stop token.  Rendered messages are contiguous, so ``start`` is the
+        previous record's ``end`` (or 0).
+        """
+        n = len(bounds)
+        start = bounds[n - 1] if n > 0 else 0
+        role_index = _role_index(message.author.role)
+        if role_index == _I_TOOL:
+            name = message.author.name
+            role_end = start + 1 + (len(self._plain_piece(name)) if name else 0)
+        else:
+            role_end = start + 1 + len(self._role_words[role_index])
+        bounds.append(index)
+        bounds.append(start)
+        bounds.append(role_end)
+        bounds.append(len(out))
 
     # -- one message -------------------------------------------------------------
 
@@ -361,7 +394,7 @@ class Renderer:
     def _content_type_piece(self, content_type: str) -> list[int]:
         tokens = self._content_types.get(content_type)
         if tokens is None:
-            if content_type.startswith(_CONSTRAIN_PREFIX):
+            if content_type.startswith(CONSTRAIN_MARKER):
                 # Only a *leading* <|constrain|> becomes the special token (R08-R12).
                 tokens = list(self._space)
                 tokens.append(CONSTRAIN)

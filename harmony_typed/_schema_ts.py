@@ -2,8 +2,8 @@
 
 This reproduces, byte for byte, the ``TS`` in ``type name = (_: TS) => any;``
 that the reference Rust core writes for a tool's ``parameters`` (SPEC §4),
-plus the two helpers the renderer shares with it: Rust ``str::lines``
-(§3.4) and serde_json's compact ``Display`` of a JSON value (§4.2).
+plus serde_json's compact ``Display`` of a JSON value (§4.2), which it uses
+for defaults.  Number formatting is :mod:`harmony_typed._rust`'s.
 
 It is deliberately *not* a faithful JSON-Schema translation: the reference
 ignores ``anyOf``/``allOf``/``$ref``, prints no parentheses around unions
@@ -26,186 +26,11 @@ from __future__ import annotations
 import math
 from typing import Final
 
-# --------------------------------------------------------------------------
-# Rust ``str::lines`` (§3.4)
-# --------------------------------------------------------------------------
+from harmony_typed._rust import rust_f64, serde_parse_f64
 
-
-def rust_lines(s: str) -> list[str]:
-    """Split like Rust ``str::lines``: only ``\\n`` (optionally preceded by
-    ``\\r``) ends a line, a trailing newline does not start an empty line and
-    ``""`` has no lines.  A lone ``\\r`` stays in the text."""
-    out: list[str] = []
-    i = 0
-    n = len(s)
-    while i < n:
-        j = s.find("\n", i)
-        if j < 0:
-            out.append(s[i:])
-            break
-        if j > i and s[j - 1] == "\r":
-            out.append(s[i : j - 1])
-        else:
-            out.append(s[i:j])
-        i = j + 1
-    return out
-
-
-# --------------------------------------------------------------------------
-# Numbers (§4.2)
-# --------------------------------------------------------------------------
-
+# serde_json keeps integers in the i64/u64 range exact; beyond it they are parsed as f64.
 _I64_MIN: Final = -9223372036854775808
 _U64_MAX: Final = 18446744073709551615
-_U64_MAX_DIV_10: Final = 1844674407370955161
-_U64_MAX_MOD_10: Final = 5
-_I32_MAX_DIV_10: Final = 214748364
-_I32_MAX_MOD_10: Final = 7
-_I32_MAX: Final = 2147483647
-_I32_MIN: Final = -2147483648
-
-# serde_json's POW10 table: the correctly rounded f64 for 1e0 ... 1e308.
-_POW10: Final[list[float]] = [float("1e" + str(i)) for i in range(309)]
-
-
-def rust_f64(x: float) -> str:
-    """Format a finite float like Rust's ``Display`` for ``f64`` via ryu
-    (shortest round-trip digits; ``1e16``, ``1e-7``, ``0.00001``, ``1.0``)."""
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError("non-finite float is not valid JSON: " + repr(x))
-    if x == 0.0:
-        return "-0.0" if math.copysign(1.0, x) < 0.0 else "0.0"
-    r = repr(x)
-    sign = ""
-    if r[0] == "-":
-        sign = "-"
-        r = r[1:]
-    epos = r.find("e")
-    exp10 = 0
-    mant = r
-    if epos >= 0:
-        exp10 = int(r[epos + 1 :])
-        mant = r[:epos]
-    dot = mant.find(".")
-    if dot >= 0:
-        ip = mant[:dot]
-        digits = ip + mant[dot + 1 :]
-    else:
-        ip = mant
-        digits = mant
-    # Decimal point position relative to the start of ``digits``.
-    point = len(ip) + exp10
-    stripped = digits.lstrip("0")
-    point -= len(digits) - len(stripped)
-    d = stripped.rstrip("0")
-    if d == "":
-        d = "0"
-    n = len(d)
-    k = point - n
-    if k >= 0 and point <= 16:
-        s = d + "0" * k + ".0"
-    elif 0 < point <= 16:
-        s = d[:point] + "." + d[point:]
-    elif -5 < point <= 0:
-        s = "0." + "0" * (-point) + d
-    elif n == 1:
-        s = d + "e" + str(point - 1)
-    else:
-        s = d[0] + "." + d[1:] + "e" + str(point - 1)
-    return sign + s
-
-
-def _f64_from_parts(positive: bool, significand: int, exponent: int) -> float:
-    # serde_json's (non-``float_roundtrip``) f64_from_parts: one rounding for
-    # the u64 -> f64 conversion and one for the multiply/divide by 10^|e|.
-    f = float(significand)
-    while True:
-        a = -exponent if exponent < 0 else exponent
-        if a < 309:
-            if exponent >= 0:
-                f = f * _POW10[a]
-                if math.isinf(f):
-                    raise ValueError("number out of range")
-            else:
-                f = f / _POW10[a]
-            break
-        if f == 0.0:
-            break
-        if exponent >= 0:
-            raise ValueError("number out of range")
-        f = f / 1e308
-        exponent += 308
-    return f if positive else -f
-
-
-def _serde_parse_f64(text: str) -> float:
-    """Parse a JSON number token the way serde_json (default features) does
-    when the result is an f64.
-
-    The reference receives numbers as ``json.dumps`` text and serde_json's
-    default float parser is *not* correctly rounded: about one in seven
-    17-digit floats comes back one ulp off (e.g. ``0.41765698794305556`` is
-    displayed ``0.4176569879430555``), and integers beyond u64 keep only
-    their first 19-20 digits (truncated, not rounded).  SPEC §4.2 does not
-    mention this; the oracle does it (golden cases X-07, X-09).  Only called
-    for floats and out-of-range integers.  Raises ``ValueError`` where
-    serde_json reports "number out of range".
-    """
-    n = len(text)
-    i = 0
-    positive = True
-    if i < n and text[i] == "-":
-        positive = False
-        i += 1
-    significand = 0
-    exponent = 0
-    overflow = False
-    # Integer part; past u64 the remaining digits only bump the exponent.
-    while i < n and "0" <= text[i] <= "9":
-        digit = ord(text[i]) - 48
-        if overflow:
-            exponent += 1
-        elif significand > _U64_MAX_DIV_10 or (significand == _U64_MAX_DIV_10 and digit > _U64_MAX_MOD_10):
-            overflow = True
-            exponent += 1
-        else:
-            significand = significand * 10 + digit
-        i += 1
-    if i < n and text[i] == ".":
-        i += 1
-        dec_overflow = False
-        while i < n and "0" <= text[i] <= "9":
-            digit = ord(text[i]) - 48
-            if not dec_overflow:
-                if significand > _U64_MAX_DIV_10 or (significand == _U64_MAX_DIV_10 and digit > _U64_MAX_MOD_10):
-                    dec_overflow = True  # ignore all further digits
-                else:
-                    significand = significand * 10 + digit
-                    exponent -= 1
-            i += 1
-    if i < n and (text[i] == "e" or text[i] == "E"):
-        i += 1
-        positive_exp = True
-        if i < n and (text[i] == "+" or text[i] == "-"):
-            positive_exp = text[i] == "+"
-            i += 1
-        exp = 0
-        while i < n and "0" <= text[i] <= "9":
-            digit = ord(text[i]) - 48
-            if exp > _I32_MAX_DIV_10 or (exp == _I32_MAX_DIV_10 and digit > _I32_MAX_MOD_10):
-                if significand != 0 and positive_exp:
-                    raise ValueError("number out of range")
-                return 0.0 if positive else -0.0
-            exp = exp * 10 + digit
-            i += 1
-        exponent = exponent + exp if positive_exp else exponent - exp
-        if exponent > _I32_MAX:
-            exponent = _I32_MAX
-        elif exponent < _I32_MIN:
-            exponent = _I32_MIN
-    return _f64_from_parts(positive, significand, exponent)
-
 
 # --------------------------------------------------------------------------
 # serde_json compact display (§4.2)
@@ -280,7 +105,7 @@ def _display_number(value: int) -> str:
     if _I64_MIN <= value <= _U64_MAX:
         return int.__repr__(value)
     # Outside i64/u64 serde_json parses the number as an f64.
-    return rust_f64(_serde_parse_f64(int.__repr__(value)))
+    return rust_f64(serde_parse_f64(int.__repr__(value)))
 
 
 def _display_into(value: object, out: list[str]) -> None:
@@ -297,7 +122,7 @@ def _display_into(value: object, out: list[str]) -> None:
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("non-finite float is not valid JSON: " + repr(value))
-        out.append(rust_f64(_serde_parse_f64(float.__repr__(value))))
+        out.append(rust_f64(serde_parse_f64(float.__repr__(value))))
     elif isinstance(value, dict):
         out.append("{")
         first = True

@@ -20,6 +20,16 @@ END: Final = 200007
 MESSAGE: Final = 200008
 CALL: Final = 200012
 
+STOP_TOKENS: Final = (RETURN, END, CALL)
+"""The tokens that end a message (sorted): ``<|return|>``, ``<|end|>``, ``<|call|>``."""
+ACTION_STOP_TOKENS: Final = (RETURN, CALL)
+"""The stop tokens after which the assistant expects an action (sorted): ``<|return|>``, ``<|call|>``."""
+
+CONSTRAIN_MARKER: Final = "<|constrain|>"
+"""Text of ``<|constrain|>``: the prefix of a constrained content type (``<|constrain|>json``)."""
+CHANNEL_MARKER: Final = "<|channel|>"
+"""Text of ``<|channel|>``, as the header grammar finds it in the decoded header."""
+
 FIRST_SPECIAL: Final = 199998
 LAST_SPECIAL: Final = 201088
 N_VOCAB: Final = 201089
@@ -30,8 +40,8 @@ _NAMED: Final = {
     "<|startoftext|>": STARTOFTEXT,
     "<|endoftext|>": ENDOFTEXT,
     "<|return|>": RETURN,
-    "<|constrain|>": CONSTRAIN,
-    "<|channel|>": CHANNEL,
+    CONSTRAIN_MARKER: CONSTRAIN,
+    CHANNEL_MARKER: CHANNEL,
     "<|start|>": START,
     "<|end|>": END,
     "<|message|>": MESSAGE,

@@ -24,7 +24,8 @@ from __future__ import annotations
 from typing import Final
 
 from harmony_typed._models import DeveloperContent, SystemContent, ToolNamespaceConfig
-from harmony_typed._schema_ts import parameters_to_typescript, rust_lines
+from harmony_typed._rust import rust_lines
+from harmony_typed._schema_ts import parameters_to_typescript
 
 __all__ = ["developer_text", "namespace_block", "system_text", "tools_section"]
 

@@ -42,6 +42,7 @@ from harmony_typed import (
     SystemContent,
     ToolDescription,
     __version__,
+    _build_info,
     load_harmony_encoding,
 )
 from harmony_typed import dataset as _dataset
@@ -739,7 +740,7 @@ def _add_auto_drop(parser: argparse.ArgumentParser) -> None:
 
 
 def _version() -> str:
-    build = "compiled with mypyc" if COMPILED else "pure Python"
+    build = _build_info.describe(COMPILED)
     return f"{PROG} {__version__} ({build}) on {platform.python_implementation()} {platform.python_version()}"
 
 

@@ -26,8 +26,9 @@ from harmony_typed import (
     StreamableParser,
     StreamState,
 )
-from harmony_typed._header import WHITE_SPACE, parse_header, rust_debug_str
+from harmony_typed._header import WHITE_SPACE, parse_header
 from harmony_typed._parser import TRANSITIONS, parse_completion, token_kind
+from harmony_typed._rust import rust_debug_str
 
 GOLDEN: Final = Path(__file__).parent / "golden"
 WORKLOADS: Final = Path(__file__).parent.parent / "benchmarks" / "workloads.json"

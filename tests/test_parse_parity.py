@@ -28,7 +28,7 @@ from harmony_typed import (
     StreamableParser,
     TextContent,
 )
-from harmony_typed._header import _escaped
+from harmony_typed._rust import _escaped
 
 pytestmark = pytest.mark.parity
 

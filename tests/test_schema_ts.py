@@ -18,7 +18,8 @@ from conftest import load_oracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harmony_typed._schema_ts import json_display, parameters_to_typescript, rust_f64, rust_lines
+from harmony_typed._rust import rust_f64, rust_lines
+from harmony_typed._schema_ts import json_display, parameters_to_typescript
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 GOLDEN: dict[str, Any] = json.loads((GOLDEN_DIR / "schema_ts.json").read_text(encoding="utf-8"))

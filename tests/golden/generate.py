@@ -8,9 +8,10 @@ the catalogues of the behavioural spec (rendering R01-R41, system/developer
 S01-S23/D01-D08, conversations C1-C14, parser P001-P112, streaming T1-T7 and
 the encoding examples) plus a few extra cases; the spec itself is not read.
 
-Run from the repository root, with the oracle virtualenv active::
+Run ``nox -s golden`` (it installs the oracle, runs this script and
+``generate_schema_ts.py``, and fails if the committed files differ), or, with
+``openai-harmony==0.0.8`` installed, from the repository root::
 
-    . /work/venv/bin/activate
     python tests/golden/generate.py
 
 It (re)writes, next to this file:

@@ -1,6 +1,6 @@
 """Regenerate ``tests/golden/schema_ts.json`` from the reference implementation.
 
-Run from the repository root with the oracle installed::
+Run ``nox -s golden``, or from the repository root with the oracle installed::
 
     python tests/golden/generate_schema_ts.py
 

@@ -1,0 +1,93 @@
+"""The module table (layer, compiled or not, and why) and what the installed build is.
+
+``MODULES`` is the one place that says, for every module of the package, which
+layer it belongs to and whether mypyc compiles it.  ``setup.py`` reads it as
+text (``ast.literal_eval``, no import, so the build needs no dependencies),
+``tests/test_build.py`` checks the installed build against it,
+``tests/test_layout.py`` checks the imports against the layers, and the table
+in ``docs/architecture.md`` is generated from it.  A new module fails those
+tests until it has an entry here: compiling a module means flipping its flag.
+
+At build time ``setup.py`` writes ``_build.json`` next to this file, saying
+which build was requested and which one was made (and why it fell back).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Final
+
+LAYERS: Final = ("base", "models", "tokenizer", "engines", "facade", "applications")
+"""Bottom to top: a module imports only from its own layer or the ones below it."""
+
+MODULES: Final[dict[str, tuple[str, bool, str]]] = {
+    # module (dotted, without the package prefix; "" is the package itself): (layer, compiled, why)
+    "_build_info": ("base", False, "read as text by setup.py; runs once at import"),
+    "_errors": ("base", False, "exception classes that subclass builtins must be non-native"),
+    "_specials": ("base", True, "read by both hot paths; `Final` ints are inlined"),
+    "_rust": ("base", True, "Rust-compatible formatting (`{:?}` escaping, f64 display) in render and parse paths"),
+    "_models": (
+        "models",
+        False,
+        "attrs classes are non-native under mypyc (no speed-up), and `attrs.field(...)` fails in compiled modules",
+    ),
+    "_vocab": ("tokenizer", False, "file I/O, runs once per process"),
+    "_tokenizer": ("tokenizer", False, "builds tables once per process; per-token work is in the engines"),
+    "_schema_ts": ("engines", True, "string building over JSON values"),
+    "_system_text": ("engines", True, "string building for every system/developer message"),
+    "_render": ("engines", True, "hot path of every prompt"),
+    "_header": ("engines", True, "runs once per parsed message"),
+    "_parser": ("engines", True, "per-token hot path"),
+    "_training": ("engines", False, "one pass over the renderer's message boundaries per example"),
+    "_encoding": ("facade", False, "thin delegation to the engines"),
+    "": ("facade", False, "re-exports only"),
+    "dataset": ("applications", False, "not hot: I/O and process pools around the compiled renderer"),
+    "dataset.records": ("applications", False, "not hot: JSON records to models"),
+    "dataset.partition": ("applications", False, "not hot: column batches around the compiled renderer"),
+    "dataset.pool": ("applications", False, "not hot: process pool plumbing"),
+    "dataset.output": ("applications", False, "not hot: atomic output files"),
+    "chat": ("applications", False, "not hot: chat-format records to models"),
+    "cli": ("applications", False, "not hot: argument parsing and I/O"),
+    "__main__": ("applications", False, "`python -m` runs it as a script, which cannot be a compiled module"),
+    "strategies": ("applications", False, "test-time hypothesis code (optional extra)"),
+}
+
+COMPILED_MODULES: Final = tuple(name for name, (_, compiled, _) in MODULES.items() if compiled)
+"""The modules mypyc compiles (``setup.py`` derives the same tuple from ``MODULES``)."""
+
+BUILD_FILE: Final = "_build.json"
+
+
+def build_record() -> dict[str, str]:
+    """What ``setup.py`` recorded: ``requested``/``built`` ("compiled" or "pure") and ``reason``.
+
+    Empty when running from a source tree (nothing was built).
+    """
+    try:
+        text = (Path(__file__).parent / BUILD_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    record = json.loads(text)
+    return {str(key): str(value) for key, value in record.items()} if isinstance(record, dict) else {}
+
+
+def describe(compiled: bool) -> str:
+    """One line for ``--version``: which build runs, and why a pure build is pure."""
+    if compiled:
+        return "compiled with mypyc"
+    reason = build_record().get("reason", "")
+    return f"pure Python build ({reason})" if reason else "pure Python build"
+
+
+def warn_if_fallback(compiled: bool) -> None:
+    """Warn (once, at import) when a compiled build was requested but pure Python is running."""
+    record = build_record()
+    if not compiled and record.get("requested") == "compiled":
+        warnings.warn(
+            "harmony_typed: running the pure-Python build (several times slower) because the compiled build "
+            f"failed: {record.get('reason', 'unknown reason')}. Reinstall with a C compiler to compile it.",
+            RuntimeWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,199 @@
+"""The o200k_harmony tokenizer: BPE, special tokens and the per-token tables the parser reads.
+
+:class:`Tokenizer` owns
+
+* the ``tiktoken.Encoding`` built from the verified base ranks and our own
+  special-token table (:mod:`harmony_typed._specials`);
+* ``token_bytes``: id -> bytes for every id (specials contribute their text),
+  so a parser decodes a token with one list index;
+* ``texts``: id -> decoded text, filled lazily by the parsers (``None`` = not
+  decoded yet, ``""`` = not valid UTF-8 on its own); one table per tokenizer,
+  shared by every parser of it;
+* the tokenizer-level methods ``HarmonyEncoding`` exposes (``encode``,
+  ``encode_ordinary``, ``decode*``, special tokens), with openai_harmony's
+  errors.
+
+It sits below the engines (parser, renderer) and above the data layers; it
+imports no engine.  Not compiled: thin delegation to tiktoken, and its
+argument checks must raise the same ``TypeError`` on both builds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence, Set
+from typing import Final, Literal, Protocol
+
+import tiktoken
+
+from harmony_typed import _specials
+from harmony_typed._errors import DecodeError, EncodeError
+from harmony_typed._rust import rust_utf8_error
+
+__all__ = ["PATTERN", "TOKENIZER_NAME", "HasTokenizer", "Tokenizer"]
+
+TOKENIZER_NAME: Final = "o200k_harmony"
+
+# SPEC §1.3: tiktoken's o200k_base pre-tokenisation pattern.
+PATTERN: Final = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+
+
+def _disallowed_message(token: str) -> str:
+    # openai_harmony's raise_disallowed_special_token text, trailing newline included.
+    return (
+        "Encountered text corresponding to disallowed special token "
+        f"{token!r}.\n"
+        "If you want this text to be encoded as a special token, "
+        f"pass it to `allowed_special`, e.g. `allowed_special={{'{token}', ...}}`.\n"
+        "If you want this text to be encoded as normal text, disable the check for this token "
+        f"by passing `disallowed_special=(enc.special_tokens_set - {{'{token}'}})`.\n"
+        "To disable this check for all special tokens, pass `disallowed_special=()`.\n"
+    )
+
+
+def _special_regex(tokens: Collection[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+
+
+def _check_token(token: int) -> None:
+    """Reject ids openai_harmony's ``u32`` conversion rejects, with the same error."""
+    if not isinstance(token, int):
+        raise TypeError(f"token ids must be int, got {type(token).__name__}: {token!r}")
+    if token < 0 or token > _specials.MAX_TOKEN:
+        raise OverflowError("out of range integral type conversion attempted")
+
+
+class Tokenizer:
+    """The o200k_harmony BPE with Harmony's special tokens (one per loaded encoding).
+
+    Build it from the vocabulary's ranks (:func:`harmony_typed._vocab.parse_ranks`);
+    it is immutable except for the lazily filled ``texts`` cache, whose races
+    are benign (two threads store the same string).
+    """
+
+    __slots__ = ("_all_regex_cache", "bpe", "special_set", "specials", "texts", "token_bytes")
+
+    bpe: tiktoken.Encoding
+    """The tiktoken encoding (ordinary ranks plus the special tokens)."""
+    token_bytes: list[bytes]
+    """Bytes of every id, ``0`` to ``N_VOCAB - 1``."""
+    texts: list[str | None]
+    """Decoded text of every id, filled lazily (see :meth:`text_of`)."""
+    specials: dict[str, int]
+    special_set: frozenset[str]
+
+    def __init__(self, ranks: dict[bytes, int]) -> None:
+        specials = _specials.special_tokens()
+        self.bpe = tiktoken.Encoding(TOKENIZER_NAME, pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=specials)
+        # _vocab.parse_ranks inserts ranks 0, 1, 2, ... in order and the specials follow
+        # the last rank contiguously, so the table is built in C (cold start).
+        table = list(ranks)
+        if len(table) != _specials.FIRST_SPECIAL:
+            raise ValueError(f"expected {_specials.FIRST_SPECIAL} ranks in rank order, got {len(table)}")
+        table.extend(text.encode() for text in sorted(specials, key=specials.__getitem__))
+        self.token_bytes = table
+        self.texts = [None] * len(table)
+        self.specials = specials
+        self.special_set = frozenset(specials)
+        self._all_regex_cache: re.Pattern[str] | None = None  # built on first need (cold start)
+
+    def text_of(self, token: int) -> str:
+        """The text of a known id decoded on its own, remembered (``""`` = not valid UTF-8 alone)."""
+        text = self.texts[token]
+        if text is None:
+            try:
+                text = self.token_bytes[token].decode()
+            except UnicodeDecodeError:
+                text = ""
+            self.texts[token] = text
+        return text
+
+    def _all_regex(self) -> re.Pattern[str]:
+        regex = self._all_regex_cache
+        if regex is None:  # a benign race: two threads may both compile it
+            regex = self._all_regex_cache = _special_regex(self.specials)
+        return regex
+
+    def special_tokens(self) -> list[str]:
+        """The special-token strings, ordered by id."""
+        return sorted(self.specials, key=self.specials.__getitem__)
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """BPE-encode ``text`` with every special-token string treated as plain text."""
+        return self.bpe.encode_ordinary(text)
+
+    def encode(
+        self,
+        text: str,
+        allowed_special: Literal["all"] | Set[str] = frozenset(),
+        disallowed_special: Literal["all"] | Collection[str] = "all",
+    ) -> list[int]:
+        """Encode ``text``; special-token text raises :class:`EncodeError` unless allowed."""
+        allowed: Set[str] = self.special_set if allowed_special == "all" else allowed_special
+        regex: re.Pattern[str] | None = None
+        if disallowed_special == "all":
+            if "<|" in text:  # every special token starts with "<|"
+                regex = self._all_regex() if not allowed else _special_regex(self.special_set - set(allowed))
+        elif disallowed_special:
+            regex = _special_regex(frozenset(disallowed_special))
+        if regex is not None:
+            # Python's re picks the leftmost match; at one position the longest
+            # alternative is tried first, so a token and its prefix cannot tie.
+            match = regex.search(text) if regex.pattern else None
+            if match is not None:
+                raise EncodeError(_disallowed_message(match.group()))
+        if not allowed:
+            return self.bpe.encode_ordinary(text)
+        # tiktoken's core scan = openai_harmony's: non-allowed specials stay text.
+        return self.bpe.encode(text, allowed_special=set(allowed), disallowed_special=())
+
+    def decode_bytes(self, tokens: Sequence[int]) -> bytes:
+        """Bytes of ``tokens``; special ids contribute their own text (``<|start|>``)."""
+        try:
+            return self.bpe.decode_bytes(tokens)
+        except KeyError:
+            pass
+        for token in tokens:
+            _check_token(token)
+            if token >= _specials.N_VOCAB:
+                raise DecodeError(f"Invalid token for decoding: {token}") from None
+        raise AssertionError("unreachable: tiktoken rejected valid ids")  # pragma: no cover
+
+    def decode_utf8(self, tokens: Sequence[int]) -> str:
+        """Decode to text, raising :class:`DecodeError` on invalid UTF-8 (openai_harmony messages)."""
+        try:
+            data = self.decode_bytes(tokens)
+        except DecodeError as exc:
+            raise DecodeError(f"Could not decode tokens: Invalid token error: {exc}") from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"Could not decode tokens: Invalid utf-8 sequence: {rust_utf8_error(exc)}") from None
+
+    def decode(self, tokens: Sequence[int], errors: str = "replace") -> str:
+        """Decode to text; invalid UTF-8 is handled by ``errors``."""
+        return self.decode_bytes(tokens).decode("utf-8", errors=errors)
+
+    def is_special_token(self, token: int) -> bool:
+        """True for ids 199,998 to 201,088."""
+        _check_token(token)
+        return _specials.FIRST_SPECIAL <= token <= _specials.LAST_SPECIAL
+
+
+class HasTokenizer(Protocol):
+    """What the engines need from an encoding: its :class:`Tokenizer` (``HarmonyEncoding`` has one)."""
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The encoding's tokenizer."""
+        ...
