@@ -48,6 +48,7 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
     "dataset.partition": ("applications", False, "not hot: column batches around the compiled renderer"),
     "dataset.pool": ("applications", False, "not hot: process pool plumbing"),
     "dataset.output": ("applications", False, "not hot: atomic output files"),
+    "dataset.workers": ("applications", False, "not hot: worker process lifetime and signals"),
     "chat": ("applications", False, "not hot: chat-format records to models"),
     "cli": ("applications", False, "not hot: argument parsing and I/O"),
     "__main__": ("applications", False, "`python -m` runs it as a script, which cannot be a compiled module"),
