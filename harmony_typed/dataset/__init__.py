@@ -19,6 +19,8 @@ Three layers, each usable on its own:
 
 Submodules, one job each: :mod:`.records` (one record), :mod:`.partition`
 (one partition), :mod:`.pool` (a file through worker processes),
+:mod:`.training` (training examples for Hugging Face ``datasets`` and
+partitions), :mod:`.parquet` (row-group Parquet output),
 :mod:`.workers` (worker processes that die with their parent), :mod:`.output`
 (safe output files).  Import from ``harmony_typed.dataset``.
 
@@ -29,31 +31,58 @@ rendering it drives is compiled.
 from __future__ import annotations
 
 from harmony_typed.dataset.output import SafeOutput, SameFileError, atomic_output, open_output
+from harmony_typed.dataset.parquet import ParquetSink
 from harmony_typed.dataset.partition import PartitionColumns, render_partition
 from harmony_typed.dataset.pool import (
     BATCH_SIZE,
     BatchResult,
     DatasetAborted,
     DatasetSummary,
+    Row,
+    RowSink,
     count_lines,
     render_batch,
     render_dataset,
 )
 from harmony_typed.dataset.records import (
+    INPUT_FORMATS,
     MODES,
+    OUTPUT_FORMATS,
+    TRAIN_ON,
+    InputFormat,
     Mode,
+    OutputFormat,
     Record,
     RecordError,
     RenderSpec,
+    TrainOn,
+    chat_conversation,
     conversation_from_json,
     json_kind,
     message_from_json,
     one_line,
+    render_example,
     render_line,
     render_record,
 )
+from harmony_typed.dataset.training import IGNORE_INDEX, TrainingColumns, training_features, training_partition
 
 __all__ = [
+    "IGNORE_INDEX",
+    "INPUT_FORMATS",
+    "OUTPUT_FORMATS",
+    "TRAIN_ON",
+    "InputFormat",
+    "OutputFormat",
+    "ParquetSink",
+    "Row",
+    "RowSink",
+    "TrainOn",
+    "TrainingColumns",
+    "chat_conversation",
+    "render_example",
+    "training_features",
+    "training_partition",
     "BATCH_SIZE",
     "MODES",
     "BatchResult",
