@@ -36,6 +36,7 @@ from harmony_typed import (
     SystemContent,
     cli,
 )
+from harmony_typed.cli import _arguments
 
 COMMANDS = [
     "stop", "decode", "encode", "render-msg", "render-convo", "render-completion", "render-training",
@@ -118,7 +119,7 @@ def call_ok(*args: str, stdin: str | bytes = b"") -> str:
 
 
 def test_command_list_is_complete() -> None:
-    parser = cli.build_parser()
+    parser = _arguments.build_parser()
     (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert list(sub.choices) == COMMANDS
 
@@ -153,7 +154,7 @@ def _examples() -> list[tuple[str, str, list[str]]]:
     """``(help text name, shell command, expected output lines)`` from every epilog, each command once."""
     found: list[tuple[str, str, list[str]]] = []
     seen: set[str] = set()
-    for name, text in [*cli._EPILOGS.items(), ("harmony-typed", cli._MAIN_EPILOG)]:
+    for name, text in [*_arguments._EPILOGS.items(), ("harmony-typed", _arguments._MAIN_EPILOG)]:
         lines = text.splitlines()
         i = 0
         while i < len(lines):

@@ -1,0 +1,123 @@
+"""``harmony-typed render-dataset``: a JSONL file of conversations to token ids, on every core."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import IO
+
+from harmony_typed import dataset as _dataset
+from harmony_typed.cli._common import EXIT_DATA, EXIT_USAGE, PROG, CLIError, _encoding, _err
+from harmony_typed.dataset import RenderSpec
+
+# -- render-dataset ----------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def cmd_render_dataset(args: argparse.Namespace) -> int:
+    from tqdm import tqdm  # only this command needs it
+
+    encoding = _encoding()
+    spec = RenderSpec(
+        mode=args.mode, role=args.role, auto_drop_analysis=not args.no_auto_drop, id_field=args.id_field or None
+    )
+    workers: int = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    in_name = "<stdin>" if args.input == "-" else args.input
+    try:
+        source: IO[bytes] = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise CLIError(f"cannot read {args.input}: {exc.strerror or exc}", EXIT_USAGE) from None
+
+    show_progress = not args.quiet and sys.stderr.isatty()
+    total: int | None = None
+    if show_progress and args.input != "-" and os.path.isfile(args.input):
+        total = _dataset.count_lines(args.input)
+
+    to_stdout = args.output == "-"
+    if not to_stdout and os.path.isdir(args.output):
+        source.close()
+        raise CLIError(f"cannot write {args.output}: it is a directory", EXIT_USAGE)
+    commit: Callable[[], None] = lambda: None  # noqa: E731
+    discard: Callable[[], None] = lambda: None  # noqa: E731
+    if to_stdout:
+        sink: IO[str] = sys.stdout
+    else:
+        try:
+            sink, commit, discard = _dataset.atomic_output(args.output)
+        except OSError as exc:
+            source.close()
+            raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE) from None
+
+    shown = 0
+    max_shown = 50
+
+    def on_error(line: int, message: str) -> None:
+        nonlocal shown
+        shown += 1
+        if shown <= max_shown:
+            level = "warning" if args.skip_errors else "error"
+            skipped = " (skipped)" if args.skip_errors else ""
+            bar.write(f"{PROG}: {level}: {in_name}:{line}: {message}{skipped}", file=sys.stderr)
+        elif shown == max_shown + 1:
+            bar.write(f"{PROG}: warning: more bad lines not shown (counted in the summary)", file=sys.stderr)
+
+    # No tqdm monitor thread: the worker pool forks, and a process should not fork while it has threads.
+    tqdm.monitor_interval = 0
+    bar = tqdm(
+        total=total,
+        disable=not show_progress,
+        unit=" conv",
+        unit_scale=True,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+    try:
+        summary = _dataset.render_dataset(
+            source,
+            sink,
+            encoding,
+            spec,
+            workers=workers,
+            skip_errors=args.skip_errors,
+            batch_size=args.batch_size,
+            on_error=on_error,
+            on_progress=bar.update,
+        )
+    except _dataset.DatasetAborted:
+        bar.close()
+        discard()
+        what = "output is incomplete" if to_stdout else f"{args.output} not written"
+        _err(f"error: stopped at the first bad line; {what} (pass --skip-errors to skip bad lines)")
+        return EXIT_DATA
+    except BaseException:
+        bar.close()
+        discard()
+        raise
+    finally:
+        source.close()
+    bar.close()
+    if to_stdout:
+        sys.stdout.flush()
+    else:
+        try:
+            commit()
+        except OSError as exc:
+            discard()
+            raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if not args.quiet:
+        rate = summary.conversations / summary.seconds if summary.seconds > 0 else 0.0
+        errors = _plural(summary.errors, "error") + (" (bad lines skipped)" if summary.errors else "")
+        blank = f", {_plural(summary.blank_lines, 'blank line')} ignored" if summary.blank_lines else ""
+        dest = "" if to_stdout else f" -> {args.output}"
+        _err(
+            f"{_plural(summary.conversations, 'conversation')}, {_plural(summary.tokens, 'token')} "
+            f"in {summary.seconds:.2f} s ({rate:,.0f} conversations/s, {_plural(workers, 'worker')}), "
+            f"{errors}{blank}{dest}"
+        )
+    return 0
