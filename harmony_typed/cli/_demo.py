@@ -13,6 +13,7 @@ from harmony_typed import (
     Message,
     ReasoningEffort,
     Role,
+    StreamableParser,
     SystemContent,
     ToolDescription,
 )
@@ -58,7 +59,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     convo = demo_conversation()
     prompt = encoding.render_conversation_for_completion(convo, Role.ASSISTANT)
     completion = encoding.encode(DEMO_COMPLETION, allowed_special="all")
-    parsed = encoding.parse_messages_from_completion_tokens(completion, Role.ASSISTANT)
+    # Token by token, as a serving loop parses what it samples.
+    parser = StreamableParser(encoding, Role.ASSISTANT)
+    for token in completion:
+        parser.process(token)
+    parsed = list(parser.process_eos().messages)
     if args.json:
         _out(
             _dumps(
@@ -104,8 +109,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         json.dumps(completion),
         heading(
             4,
-            f"Parsed back into {len(parsed)} messages",
-            "messages = enc.parse_messages_from_completion_tokens(completion, Role.ASSISTANT)",
+            f"Stream-parsed back, token by token, into {len(parsed)} messages",
+            "parser = StreamableParser(enc, Role.ASSISTANT); for t in completion: parser.process(t)",
         ),
         message_lines(parsed),
         "",
