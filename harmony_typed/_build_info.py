@@ -55,6 +55,9 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
     "cli": ("applications", False, "not hot: argument parsing and I/O"),
     "__main__": ("applications", False, "`python -m` runs it as a script, which cannot be a compiled module"),
     "strategies": ("applications", False, "test-time hypothesis code (optional extra)"),
+    "strategies._models": ("applications", False, "test-time hypothesis code: model strategies"),
+    "strategies._completions": ("applications", False, "test-time hypothesis code: valid completions"),
+    "strategies._garbage": ("applications", False, "test-time hypothesis code: malformed token ids"),
 }
 
 COMPILED_MODULES: Final = tuple(name for name, (_, compiled, _) in MODULES.items() if compiled)

