@@ -391,7 +391,7 @@ def test_demo(enc: HarmonyEncoding) -> None:
         "== 1. A conversation",
         "== 2. Rendered as a prompt",
         "== 3. What the model samples",
-        "== 4. Parsed back into 2 messages",
+        "== 4. Stream-parsed back, token by token, into 2 messages",
     ):
         assert heading in out
     data = json.loads(call_ok("demo", "--json"))
