@@ -324,6 +324,26 @@ def build_parser() -> argparse.ArgumentParser:
         help='input key carried through to the output (default: "id"; "" for none)',
     )
     sub.add_argument(
+        "--input-format",
+        choices=_dataset.INPUT_FORMATS,
+        default="harmony",
+        help="harmony: openai_harmony to_dict() conversations (default); chat: chat-format records "
+        '({"messages": [...], "tools": [...]}, see docs/training.md)',
+    )
+    sub.add_argument(
+        "--train-on",
+        choices=_dataset.TRAIN_ON,
+        default=None,
+        help='write training examples ({"input_ids", "loss_mask"}) with the loss on every assistant message '
+        "or on the last turn only (needs --mode training)",
+    )
+    sub.add_argument(
+        "--output-format",
+        choices=_dataset.OUTPUT_FORMATS,
+        default="jsonl",
+        help='jsonl (default) or parquet (needs --train-on and pyarrow: pip install "harmony-typed[parquet]")',
+    )
+    sub.add_argument(
         "--skip-errors", action="store_true", help="skip bad lines (reported and counted) instead of stopping"
     )
     sub.add_argument("--quiet", action="store_true", help="no progress bar and no summary (errors are still reported)")

@@ -6,11 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 from harmony_typed import dataset as _dataset
 from harmony_typed.cli._common import EXIT_DATA, EXIT_USAGE, PROG, CLIError, _encoding, _err
 from harmony_typed.dataset import RenderSpec
+from harmony_typed.dataset.workers import sigterm_exits
 
 # -- render-dataset ----------------------------------------------------------------
 
@@ -20,12 +21,28 @@ def _plural(count: int, word: str) -> str:
 
 
 def cmd_render_dataset(args: argparse.Namespace) -> int:
+    # SIGTERM unwinds like Ctrl-C, so the pool is shut down and the temporary file removed.
+    with sigterm_exits():
+        return _render_dataset(args)
+
+
+def _render_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm  # only this command needs it
 
     encoding = _encoding()
-    spec = RenderSpec(
-        mode=args.mode, role=args.role, auto_drop_analysis=not args.no_auto_drop, id_field=args.id_field or None
-    )
+    try:
+        spec = RenderSpec(
+            mode=args.mode,
+            role=args.role,
+            auto_drop_analysis=not args.no_auto_drop,
+            id_field=args.id_field or None,
+            input_format=args.input_format,
+            train_on=args.train_on,
+            output_format=args.output_format,
+        )
+    except ValueError as exc:
+        raise CLIError(str(exc), EXIT_USAGE) from None
+    parquet = args.output_format == "parquet"
     workers: int = args.workers if args.workers is not None else (os.cpu_count() or 1)
     in_name = "<stdin>" if args.input == "-" else args.input
     try:
@@ -44,14 +61,27 @@ def cmd_render_dataset(args: argparse.Namespace) -> int:
         raise CLIError(f"cannot write {args.output}: it is a directory", EXIT_USAGE)
     commit: Callable[[], None] = lambda: None  # noqa: E731
     discard: Callable[[], None] = lambda: None  # noqa: E731
-    if to_stdout:
-        sink: IO[str] = sys.stdout
-    else:
+    stream: IO[Any] = sys.stdout.buffer if parquet else sys.stdout
+    if not to_stdout:
         try:
-            sink, commit, discard = _dataset.atomic_output(args.output)
+            output = _dataset.open_output(args.output, source=source, binary=parquet)
+        except _dataset.SameFileError as exc:
+            source.close()
+            raise CLIError(str(exc), EXIT_USAGE) from None
         except OSError as exc:
             source.close()
             raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE) from None
+        stream, commit, discard = output.stream, output.commit, output.discard
+        for notice in output.notices:
+            _err(f"note: {notice}")
+    sink: IO[str] | _dataset.RowSink = stream
+    if parquet:
+        try:
+            sink = _dataset.ParquetSink(stream)
+        except ImportError as exc:
+            discard()
+            source.close()
+            raise CLIError(str(exc), EXIT_USAGE) from None
 
     shown = 0
     max_shown = 50
@@ -102,6 +132,8 @@ def cmd_render_dataset(args: argparse.Namespace) -> int:
     finally:
         source.close()
     bar.close()
+    if isinstance(sink, _dataset.ParquetSink):
+        sink.close()  # the footer; the stream stays open for commit()
     if to_stdout:
         sys.stdout.flush()
     else:
