@@ -27,7 +27,9 @@ def test_mutation_after_render_re_renders() -> None:
     msg = h.Message.from_role_and_content("user", "hi")
     first = enc.render(msg)
     assert enc.render(msg) == first
-    msg.content[0].text = "bye"
+    text = msg.content[0]
+    assert isinstance(text, h.TextContent)
+    text.text = "bye"
     msg.author.name = "bob"
     changed = enc.render(msg)
     strict = harmony_typed.Message.from_dict(msg.to_dict())
@@ -60,17 +62,24 @@ class Request(pydantic.BaseModel):
 
 
 def test_pydantic_field_validates_and_dumps() -> None:
-    req = Request(
-        messages=[{"role": "user", "content": "hi"}, h.Message.from_role_and_content("user", "x")],
-        one={"role": "assistant", "content": [{"type": "text", "text": "ok"}], "channel": "final"},
+    req = Request.model_validate(
+        dict(
+            messages=[{"role": "user", "content": "hi"}, h.Message.from_role_and_content("user", "x")],
+            one={"role": "assistant", "content": [{"type": "text", "text": "ok"}], "channel": "final"},
+        )
     )
     assert isinstance(req.messages[0], dict) and isinstance(req.messages[1], h.Message)  # smart union as upstream
     assert isinstance(req.one, h.Message) and req.one.channel == "final"
     dumped = req.model_dump(mode="json")
-    assert dumped["one"] == {"role": "assistant", "name": None, "content": [{"type": "text", "text": "ok"}], "channel": "final"}
+    assert dumped["one"] == {
+        "role": "assistant",
+        "name": None,
+        "content": [{"type": "text", "text": "ok"}],
+        "channel": "final",
+    }
     assert Request.model_validate_json(req.model_dump_json()).one == req.one
     with pytest.raises(pydantic.ValidationError):
-        Request(messages=[], one=5)
+        Request.model_validate({"messages": [], "one": 5})
 
 
 def test_install_aliases_openai_harmony_in_a_fresh_process() -> None:

@@ -26,10 +26,18 @@ def _outcome(call: Any) -> tuple[str, Any]:
 
 
 def _request(h: Any) -> Any:
-    system = h.SystemContent.new().with_reasoning_effort(h.ReasoningEffort.LOW).with_conversation_start_date("2025-01-01")
+    system = (
+        h.SystemContent.new().with_reasoning_effort(h.ReasoningEffort.LOW).with_conversation_start_date("2025-01-01")
+    )
     system.with_browser_tool()  # mutates, result ignored (as clients do)
     dev = h.DeveloperContent.new().with_instructions("Be brief.")
-    dev.with_function_tools([h.ToolDescription.new("get_weather", "Weather", {"type": "object", "properties": {"city": {"type": "string"}}})])
+    dev.with_function_tools(
+        [
+            h.ToolDescription.new(
+                "get_weather", "Weather", {"type": "object", "properties": {"city": {"type": "string"}}}
+            )
+        ]
+    )
     call = h.Message.from_role_and_content("assistant", '{"city": "Paris"}')
     call.channel = "commentary"
     call.recipient = "functions.get_weather"
@@ -40,7 +48,9 @@ def _request(h: Any) -> Any:
             h.Message.from_role_and_content("developer", dev),
             h.Message.from_role_and_content("user", "Weather in Paris?"),
             call,
-            h.Message.from_author_and_content(h.Author.new("tool", "functions.get_weather"), "sunny").with_channel("commentary"),
+            h.Message.from_author_and_content(h.Author.new("tool", "functions.get_weather"), "sunny").with_channel(
+                "commentary"
+            ),
             h.Message(author=h.Author(role="assistant"), content=[h.TextContent(text="x")], recipient=h.Role.ASSISTANT),
         ]
     )
@@ -56,7 +66,7 @@ def _completion(oracle_enc: Any) -> list[int]:
 
 def _stream(h: Any, enc: Any, tokens: list[int]) -> list[Any]:
     parser = h.StreamableParser(enc, h.Role.ASSISTANT)
-    seen = []
+    seen: list[Any] = []
     for token in tokens:
         step = _outcome(lambda t=token: parser.process(t) and None)
         msgs = parser.messages
@@ -95,29 +105,29 @@ def test_render_request_with_string_roles_and_assignment() -> None:
 
 
 def test_stream_parse_per_token_properties_and_fresh_messages() -> None:
-    oracle, oracle_enc = load_oracle()
+    _, oracle_enc = load_oracle()
     tokens = _completion(oracle_enc)
     results = [_stream(h, h.load_harmony_encoding("HarmonyGptOss"), tokens) for h in _modules()]
     assert results[0] == results[1]
 
 
+def _errors(h: Any, bad: list[int]) -> tuple[Any, ...]:
+    enc = h.load_harmony_encoding("HarmonyGptOss")
+    return (
+        _outcome(lambda: enc.decode_utf8([9397, 166])),
+        _outcome(lambda: enc.encode("<|start|>")),
+        _outcome(lambda: h.Role("nobody")),
+        _outcome(lambda: enc.parse_messages_from_completion_tokens([12194], h.Role.ASSISTANT)),
+        _outcome(lambda: [m.to_dict() for m in enc.parse_messages_from_completion_tokens(bad[1:6], h.Role.ASSISTANT)]),
+    )
+
+
 def test_errors_and_keep_feeding() -> None:
-    oracle, oracle_enc = load_oracle()
+    _, oracle_enc = load_oracle()
     bad = [200006, *oracle_enc.encode("assistant"), 200008, *oracle_enc.encode("hi"), 200007, 12194, 200006]
     results = [_stream(h, h.load_harmony_encoding("HarmonyGptOss"), bad) for h in _modules()]
     assert results[0] == results[1]
-    errors = []
-    for h in _modules():
-        enc = h.load_harmony_encoding("HarmonyGptOss")
-        errors.append(
-            (
-                _outcome(lambda: enc.decode_utf8([9397, 166])),
-                _outcome(lambda: enc.encode("<|start|>")),
-                _outcome(lambda: h.Role("nobody")),
-                _outcome(lambda: enc.parse_messages_from_completion_tokens([12194], h.Role.ASSISTANT)),
-                _outcome(lambda: [m.to_dict() for m in enc.parse_messages_from_completion_tokens(bad[1:6], h.Role.ASSISTANT)]),
-            )
-        )
+    errors = [_errors(h, bad) for h in _modules()]
     assert errors[0] == errors[1]
 
 

@@ -74,11 +74,6 @@ class CompatModel:
 
     # -- pydantic-style helpers --------------------------------------------------
 
-    @classmethod
-    def model_fields_names(cls) -> tuple[str, ...]:
-        """The declared field names, in order."""
-        return tuple(cls._fields)
-
     def model_dump(self, *, exclude_none: bool = False, mode: str = "python") -> dict[str, Any]:
         """Fields as a dict, nested models dumped too (pydantic's ``model_dump`` shape)."""
         out: dict[str, Any] = {}
@@ -95,7 +90,8 @@ class CompatModel:
         if isinstance(obj, cls):
             return obj
         if not isinstance(obj, dict):
-            raise ValueError(f"1 validation error for {cls.__name__}\n  Input should be a valid dictionary or instance of {cls.__name__}")
+            expected = f"a valid dictionary or instance of {cls.__name__}"
+            raise ValueError(f"1 validation error for {cls.__name__}\n  Input should be {expected}")
         return cls(**obj)
 
     def model_copy(self: _Model, *, update: dict[str, Any] | None = None, deep: bool = False) -> _Model:

@@ -94,7 +94,7 @@ def compat_message(msg: strict.Message) -> Message:
     """A new compat message equal to the strict ``msg`` (its strict twin pre-cached)."""
     author = msg.author
     role = _COMPAT_ROLES[author.role.value]
-    texts = [c.text for c in msg.content]  # parsed messages hold text only
+    texts = [c.text for c in msg.content if isinstance(c, strict.TextContent)]  # parsed: text only
     out = _fresh(
         Message,
         {

@@ -29,7 +29,9 @@ _ROLES = {role.value: role for role in Role}
 
 
 def _drop(config: RenderConversationConfig | None) -> strict.RenderConversationConfig | None:
-    return None if config is None else strict.RenderConversationConfig(auto_drop_analysis=bool(config.auto_drop_analysis))
+    return (
+        None if config is None else strict.RenderConversationConfig(auto_drop_analysis=bool(config.auto_drop_analysis))
+    )
 
 
 def _as_runtime_error(exc: strict.HarmonyError) -> RuntimeError:
@@ -52,13 +54,15 @@ class HarmonyEncoding:
         return set(self._inner.special_tokens_set)
 
     def render_conversation_for_completion(
-        self, conversation: Conversation, next_turn_role: Role, config: RenderConversationConfig | None = None
+        self, conversation: Conversation, next_turn_role: Role | str, config: RenderConversationConfig | None = None
     ) -> list[int]:
         return self._inner.render_conversation_for_completion(
             strict_conversation(conversation), strict_role(next_turn_role), _drop(config)
         )
 
-    def render_conversation(self, conversation: Conversation, config: RenderConversationConfig | None = None) -> list[int]:
+    def render_conversation(
+        self, conversation: Conversation, config: RenderConversationConfig | None = None
+    ) -> list[int]:
         try:
             return self._inner.render_conversation(strict_conversation(conversation), _drop(config))
         except strict.RenderError as exc:
@@ -76,7 +80,9 @@ class HarmonyEncoding:
         options = (
             None
             if render_options is None
-            else strict.RenderOptions(conversation_has_function_tools=bool(render_options.conversation_has_function_tools))
+            else strict.RenderOptions(
+                conversation_has_function_tools=bool(render_options.conversation_has_function_tools)
+            )
         )
         try:
             return self._inner.render(strict_message(message), options)
@@ -84,7 +90,7 @@ class HarmonyEncoding:
             raise _as_runtime_error(exc) from None
 
     def parse_messages_from_completion_tokens(
-        self, tokens: Sequence[int], role: Role | None = None, *, strict: bool = True
+        self, tokens: Sequence[int], role: Role | str | None = None, *, strict: bool = True
     ) -> list[Message]:
         hint = None if role is None else strict_role(role)
         return compat_messages(self._inner.parse_messages_from_completion_tokens(list(tokens), hint, strict=strict))
@@ -117,7 +123,7 @@ class HarmonyEncoding:
 class StreamableParser:
     """Incremental parser; ``messages`` is a new list of new mutable messages on every access."""
 
-    def __init__(self, encoding: HarmonyEncoding, role: Role | None, *, strict: bool = True) -> None:
+    def __init__(self, encoding: HarmonyEncoding, role: Role | str | None, *, strict: bool = True) -> None:
         hint = None if role is None else strict_role(role)
         self._inner = _StrictParser(encoding._inner, hint, strict=strict)
         self._done: list[Any] = []  # strict messages already converted (parsed messages never change)
@@ -135,7 +141,7 @@ class StreamableParser:
         return self._inner.current_content
 
     @property
-    def current_role(self) -> Role | None:
+    def current_role(self) -> Role | str | None:
         raw = self._inner.current_role
         return None if raw is None else _ROLES[raw.value]
 
@@ -183,6 +189,4 @@ _StrictParser = strict.StreamableParser
 
 def load_harmony_encoding(name: str | HarmonyEncodingName) -> HarmonyEncoding:
     """Load an encoding by name (a string or :class:`HarmonyEncodingName`)."""
-    if not isinstance(name, str):
-        name = str(name)
     return HarmonyEncoding(strict.load_harmony_encoding(str(name)))

@@ -29,7 +29,10 @@ def install(*, force: bool = False) -> None:
     if current is compat:
         return
     if current is not None:
-        message = "openai_harmony was imported before harmony_typed.compat.install(); objects already built from it stay openai_harmony's"
+        message = (
+            "openai_harmony was imported before harmony_typed.compat.install(); "
+            "objects already built from it stay openai_harmony's"
+        )
         if not force:
             raise RuntimeError(message + " (call install() first, or pass force=True)")
         warnings.warn(message, RuntimeWarning, stacklevel=2)

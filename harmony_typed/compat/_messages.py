@@ -62,11 +62,11 @@ class Message(CompatModel):
         return cls(author=author, content=[_as_content(content)])
 
     @classmethod
-    def from_role_and_content(cls, role: Role, content: str | Content) -> Message:
+    def from_role_and_content(cls, role: Role | str, content: str | Content) -> Message:
         return cls.from_author_and_content(Author(role=role), content)
 
     @classmethod
-    def from_role_and_contents(cls, role: Role, contents: Sequence[Content]) -> Message:
+    def from_role_and_contents(cls, role: Role | str, contents: Sequence[Content]) -> Message:
         return cls(author=Author(role=role), content=list(contents))
 
     def adding_content(self, content: str | Content) -> Message:
@@ -119,7 +119,9 @@ class Conversation(CompatModel):
     """A list of messages (assignable, appendable)."""
 
     _fields: ClassVar[dict[str, Field]] = {
-        "messages": Field(factory=list, coerce=lambda v: [m if isinstance(m, Message) else Message.model_validate(m) for m in v])
+        "messages": Field(
+            factory=list, coerce=lambda v: [m if isinstance(m, Message) else Message.model_validate(m) for m in v]
+        )
     }
     messages: list[Message]
 
@@ -127,7 +129,7 @@ class Conversation(CompatModel):
     def from_messages(cls, messages: Sequence[Message]) -> Conversation:
         return cls(messages=list(messages))
 
-    def __iter__(self) -> Iterator[Message]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Message]:
         return iter(self.messages)
 
     def to_dict(self) -> dict[str, Any]:

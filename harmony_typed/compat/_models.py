@@ -79,7 +79,7 @@ class Author(CompatModel):
     name: str | None
 
     @classmethod
-    def new(cls, role: Role, name: str) -> Author:
+    def new(cls, role: Role | str, name: str) -> Author:
         return cls(role=role, name=name)
 
 
