@@ -16,7 +16,15 @@ import harmony_typed as strict
 from harmony_typed.compat._messages import Conversation, Message
 from harmony_typed.compat._models import Author, ReasoningEffort, Role, TextContent
 
-__all__ = ["compat_messages", "strict_conversation", "strict_message", "strict_role"]
+__all__ = [
+    "Template",
+    "compat_messages",
+    "from_template",
+    "strict_conversation",
+    "strict_message",
+    "strict_role",
+    "template",
+]
 
 _STRICT_ROLES: Final = {role.value: role for role in strict.Role}
 _COMPAT_ROLES: Final = {role.value: role for role in Role}
@@ -84,31 +92,42 @@ def strict_conversation(conversation: Conversation) -> strict.Conversation:
     return strict.Conversation.from_messages([strict_message(m) for m in conversation.messages])
 
 
-def _fresh(cls: type[Any], values: dict[str, Any]) -> Any:
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
+Template = tuple[Any, Any, tuple[str, ...], Any, Any, Any, tuple[Any, ...], strict.Message]
+"""What a parsed message becomes: role, name, texts, channel, recipient, content_type, cache key, strict twin."""
+
+_new = object.__new__
 
 
-def compat_message(msg: strict.Message) -> Message:
-    """A new compat message equal to the strict ``msg`` (its strict twin pre-cached)."""
+def template(msg: strict.Message) -> Template:
+    """Convert a strict parsed message once; :func:`from_template` then builds fresh objects cheaply."""
     author = msg.author
     role = _COMPAT_ROLES[author.role.value]
-    texts = [c.text for c in msg.content if isinstance(c, strict.TextContent)]  # parsed: text only
-    out = _fresh(
-        Message,
-        {
-            "author": _fresh(Author, {"role": role, "name": author.name}),
-            "content": [_fresh(TextContent, {"text": t}) for t in texts],
-            "channel": msg.channel,
-            "recipient": msg.recipient,
-            "content_type": msg.content_type,
-        },
-    )
-    out.__dict__[_CACHE] = ((role, author.name, msg.channel, msg.recipient, msg.content_type, *texts), msg)
-    return out  # type: ignore[no-any-return]
+    texts = tuple(c.text for c in msg.content if isinstance(c, strict.TextContent))  # parsed: text only
+    key = (role, author.name, msg.channel, msg.recipient, msg.content_type, *texts)
+    return (role, author.name, texts, msg.channel, msg.recipient, msg.content_type, key, msg)
+
+
+def from_template(t: Template) -> Message:
+    """A new compat message (new author, list and contents), its strict twin pre-cached."""
+    author = _new(Author)
+    author.__dict__ = {"role": t[0], "name": t[1]}
+    content = []
+    for text in t[2]:
+        item = _new(TextContent)
+        item.__dict__ = {"text": text}
+        content.append(item)
+    out: Message = _new(Message)
+    out.__dict__ = {
+        "author": author,
+        "content": content,
+        "channel": t[3],
+        "recipient": t[4],
+        "content_type": t[5],
+        _CACHE: (t[6], t[7]),
+    }
+    return out
 
 
 def compat_messages(messages: Any) -> list[Message]:
     """New compat messages for a sequence of strict parsed messages."""
-    return [compat_message(m) for m in messages]
+    return [from_template(template(m)) for m in messages]

@@ -12,7 +12,15 @@ from collections.abc import Collection, Sequence, Set
 from typing import Any, Literal
 
 import harmony_typed as strict
-from harmony_typed.compat._convert import compat_messages, strict_conversation, strict_message, strict_role
+from harmony_typed.compat._convert import (
+    Template,
+    compat_messages,
+    from_template,
+    strict_conversation,
+    strict_message,
+    strict_role,
+    template,
+)
 from harmony_typed.compat._messages import Conversation, Message
 from harmony_typed.compat._models import (
     HarmonyEncodingName,
@@ -126,7 +134,7 @@ class StreamableParser:
     def __init__(self, encoding: HarmonyEncoding, role: Role | str | None, *, strict: bool = True) -> None:
         hint = None if role is None else strict_role(role)
         self._inner = _StrictParser(encoding._inner, hint, strict=strict)
-        self._done: list[Any] = []  # strict messages already converted (parsed messages never change)
+        self._done: list[Template] = []  # parsed messages never change: each is converted once
 
     def process(self, token: int) -> StreamableParser:
         self._inner.process(token)
@@ -156,12 +164,10 @@ class StreamableParser:
     @property
     def messages(self) -> list[Message]:
         view = self._inner.messages
-        if len(view) == len(self._done):
-            if not self._done:
-                return []
-        else:
-            self._done = list(view)
-        return compat_messages(self._done)
+        done = self._done
+        for index in range(len(done), len(view)):
+            done.append(template(view[index]))
+        return [from_template(t) for t in done]
 
     @property
     def tokens(self) -> list[int]:
