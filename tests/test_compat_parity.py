@@ -82,6 +82,8 @@ def _stream(h: Any, enc: Any, tokens: list[int]) -> list[Any]:
                 str(parser.current_role),
                 parser.current_content_type,
                 str(parser.state),
+                parser.state_data,
+                list(parser.tokens),
                 [m.to_dict() for m in parser.messages],
             )
         )
