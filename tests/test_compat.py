@@ -1,0 +1,95 @@
+"""harmony_typed.compat on its own: mutability, caching, install() and pydantic fields."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pydantic
+import pytest
+
+import harmony_typed
+import harmony_typed.compat as h
+
+
+def test_string_roles_and_mutating_builders() -> None:
+    msg = h.Message.from_role_and_content("user", "hi")
+    assert msg.author.role is h.Role.USER
+    assert msg.with_channel("final") is msg and msg.channel == "final"
+    assert h.Message(author=h.Author(role="assistant"), recipient=h.Role.ASSISTANT).recipient.__class__ is str
+    assert str(h.Role.USER) == "Role.USER"
+    with pytest.raises(ValueError, match="Unknown role"):
+        h.Author(role="nobody")
+
+
+def test_mutation_after_render_re_renders() -> None:
+    enc = h.load_harmony_encoding("HarmonyGptOss")
+    msg = h.Message.from_role_and_content("user", "hi")
+    first = enc.render(msg)
+    assert enc.render(msg) == first
+    text = msg.content[0]
+    assert isinstance(text, h.TextContent)
+    text.text = "bye"
+    msg.author.name = "bob"
+    changed = enc.render(msg)
+    strict = harmony_typed.Message.from_dict(msg.to_dict())
+    assert changed == harmony_typed.load_harmony_encoding("HarmonyGptOss").render(strict) != first
+
+
+def test_parser_messages_are_new_each_access() -> None:
+    enc = h.load_harmony_encoding("HarmonyGptOss")
+    parser = h.StreamableParser(enc, h.Role.ASSISTANT)
+    for token in enc.encode("<|channel|>final<|message|>Hi<|end|>", allowed_special="all"):
+        parser.process(token)
+    first = parser.messages
+    first[0].recipient = "x"
+    first.append(first[0])
+    again = parser.messages
+    assert len(again) == 1 and again[0].recipient is None and again[0] is not first[0]
+    assert parser.state is h.StreamState.EXPECT_START
+
+
+def test_harmony_error_catches_parse_errors() -> None:
+    parser = h.StreamableParser(h.load_harmony_encoding("HarmonyGptOss"), None)
+    with pytest.raises(h.HarmonyError):
+        parser.process(12194)
+    assert issubclass(h.HarmonyError, RuntimeError)
+
+
+class Request(pydantic.BaseModel):
+    messages: list[h.Message | dict[str, object]]
+    one: h.Message | str | None = None
+
+
+def test_pydantic_field_validates_and_dumps() -> None:
+    req = Request.model_validate(
+        dict(
+            messages=[{"role": "user", "content": "hi"}, h.Message.from_role_and_content("user", "x")],
+            one={"role": "assistant", "content": [{"type": "text", "text": "ok"}], "channel": "final"},
+        )
+    )
+    assert isinstance(req.messages[0], dict) and isinstance(req.messages[1], h.Message)  # smart union as upstream
+    assert isinstance(req.one, h.Message) and req.one.channel == "final"
+    dumped = req.model_dump(mode="json")
+    assert dumped["one"] == {
+        "role": "assistant",
+        "name": None,
+        "content": [{"type": "text", "text": "ok"}],
+        "channel": "final",
+    }
+    assert Request.model_validate_json(req.model_dump_json()).one == req.one
+    with pytest.raises(pydantic.ValidationError):
+        Request.model_validate({"messages": [], "one": 5})
+
+
+def test_install_aliases_openai_harmony_in_a_fresh_process() -> None:
+    code = (
+        "import harmony_typed.compat as c; c.install(); c.install();"
+        "import openai_harmony; from openai_harmony import Message;"
+        "assert openai_harmony is c and Message is c.Message; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+    late = "import openai_harmony, harmony_typed.compat as c\ntry:\n c.install()\nexcept RuntimeError: print('refused')"
+    out = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "refused"
