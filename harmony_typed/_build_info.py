@@ -28,6 +28,13 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
     "_errors": ("base", False, "exception classes that subclass builtins must be non-native"),
     "_specials": ("base", True, "read by both hot paths; `Final` ints are inlined"),
     "_rust": ("base", True, "Rust-compatible formatting (`{:?}` escaping, f64 display) in render and parse paths"),
+    "_enums": ("models", False, "enum classes; nothing hot"),
+    "_validation": ("models", False, "validation helpers of the (uncompiled) attrs models"),
+    "_tools": (
+        "models",
+        False,
+        "attrs classes are non-native under mypyc (no speed-up), and `attrs.field(...)` fails in compiled modules",
+    ),
     "_models": (
         "models",
         False,

@@ -1,4 +1,7 @@
-"""The Harmony data model: frozen, slotted, typed attrs classes.
+"""The Harmony data model: frozen, slotted, typed attrs classes (messages and their contents).
+
+Enums are in :mod:`harmony_typed._enums`, tool models in :mod:`harmony_typed._tools`;
+they are re-exported here so ``harmony_typed._models`` names the whole model layer.
 
 Names, factories and ``to_dict``/``from_dict`` JSON shapes follow
 openai_harmony 0.0.8 so that migrating is an import change.  Two deliberate
@@ -18,12 +21,30 @@ mypyc anyway, and ``attrs.field(...)`` specifiers crash compiled modules.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from enum import Enum
 from typing import Final, TypeAlias
 
 import attrs
+
+from harmony_typed._enums import HarmonyEncodingName, JSONValue, ReasoningEffort, Role, StreamState
+from harmony_typed._tools import (
+    ToolDescription,
+    ToolNamespaceConfig,
+    _namespaces,
+    _namespaces_from_raw,
+    _tools_to_dict,
+    _with_namespace,
+)
+from harmony_typed._validation import (
+    _check_bool,
+    _check_instance,
+    _check_str,
+    _drop_none,
+    _expect_mapping,
+    _opt_str,
+    _str_tuple,
+    _type_name,
+)
 
 __all__ = [
     "JSONValue",
@@ -44,132 +65,6 @@ __all__ = [
     "RenderConversationConfig",
     "RenderOptions",
 ]
-
-JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
-"""Any value JSON can represent (tool parameters are JSON Schema documents)."""
-
-JSONDict: TypeAlias = dict[str, JSONValue]
-
-
-class Role(str, Enum):
-    """Author role of a message.  A ``str`` enum: ``Role.USER == "user"``."""
-
-    USER = "user"
-    ASSISTANT = "assistant"
-    SYSTEM = "system"
-    DEVELOPER = "developer"
-    TOOL = "tool"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Role:
-        raise ValueError(f"Unknown role: {value!r}")
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class ReasoningEffort(str, Enum):
-    """Reasoning effort announced in the system message (rendered lower-case)."""
-
-    LOW = "Low"
-    MEDIUM = "Medium"
-    HIGH = "High"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class StreamState(Enum):
-    """State of a :class:`~harmony_typed.StreamableParser` (not a ``str`` enum, as upstream)."""
-
-    EXPECT_START = "ExpectStart"
-    """Between messages: only ``<|start|>`` is accepted."""
-    HEADER = "Header"
-    """Collecting header tokens until ``<|message|>``."""
-    CONTENT = "Content"
-    """Collecting content tokens until a stop token or end of stream."""
-
-
-class HarmonyEncodingName(str, Enum):
-    """Names accepted by :func:`~harmony_typed.load_harmony_encoding`."""
-
-    HARMONY_GPT_OSS = "HarmonyGptOss"
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-
-# -- validation helpers --------------------------------------------------------
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _check_str(owner: str, field: str, value: object, optional: bool = False) -> None:
-    if isinstance(value, str) or (optional and value is None):
-        return
-    expected = "a str or None" if optional else "a str"
-    raise TypeError(f"{owner}.{field} must be {expected}, got {_type_name(value)}: {value!r}")
-
-
-def _check_bool(owner: str, field: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{owner}.{field} must be a bool, got {_type_name(value)}: {value!r}")
-
-
-def _check_instance(owner: str, field: str, value: object, cls: type, optional: bool = False) -> None:
-    if isinstance(value, cls) or (optional and value is None):
-        return
-    expected = f"a {cls.__name__} or None" if optional else f"a {cls.__name__}"
-    hint = ""
-    if cls is Role and isinstance(value, str):
-        hint = f" (use Role({value!r}))"
-    elif cls is ReasoningEffort and isinstance(value, str):
-        hint = f" (use ReasoningEffort({value!r}))"
-    raise TypeError(f"{owner}.{field} must be {expected}, got {_type_name(value)}: {value!r}{hint}")
-
-
-def _json_copy(value: object, where: str) -> JSONValue:
-    """Validate a JSON value and return a private deep copy (tuples become lists)."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{where} is {value!r}: JSON has no NaN or infinity")
-        return value
-    if isinstance(value, Mapping):
-        out: JSONDict = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{where} has a non-string key {key!r}: JSON object keys are strings")
-            out[key] = _json_copy(item, f"{where}[{key!r}]")
-        return out
-    if isinstance(value, (list, tuple)):
-        return [_json_copy(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    raise TypeError(f"{where} is a {_type_name(value)}, which is not a JSON value: {value!r}")
-
-
-def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str):
-        raise TypeError(f"expected a sequence of str, got a str: {value!r}")
-    return tuple(value)
-
-
-def _drop_none(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:
-    return {k: v for k, v in pairs if v is not None}
-
-
-def _expect_mapping(owner: str, raw: object) -> Mapping[str, object]:
-    if not isinstance(raw, Mapping):
-        raise TypeError(f"{owner}.from_dict expects a dict, got {_type_name(raw)}: {raw!r}")
-    return raw
-
-
-def _opt_str(raw: Mapping[str, object], key: str, owner: str, default: str | None = None) -> str | None:
-    value = raw.get(key, default)
-    _check_str(owner, key, value, optional=True)
-    return value  # type: ignore[return-value]  # narrowed by _check_str
 
 
 # -- content -------------------------------------------------------------------
@@ -206,46 +101,6 @@ class TextContent:
 
 
 @attrs.frozen(kw_only=True)
-class ToolDescription:
-    """A tool: name, description and an optional JSON Schema for its parameters.
-
-    ``parameters`` is validated and deep-copied on construction; treat it as read-only.
-    """
-
-    name: str
-    description: str
-    parameters: JSONDict | None = None
-
-    def __attrs_post_init__(self) -> None:
-        _check_str("ToolDescription", "name", self.name)
-        _check_str("ToolDescription", "description", self.description)
-        if self.parameters is not None:
-            if not isinstance(self.parameters, Mapping):
-                raise TypeError(
-                    f"ToolDescription.parameters must be a dict (a JSON Schema) or None, "
-                    f"got {_type_name(self.parameters)}: {self.parameters!r}"
-                )
-            object.__setattr__(self, "parameters", _json_copy(self.parameters, "ToolDescription.parameters"))
-
-    @classmethod
-    def new(cls, name: str, description: str, parameters: Mapping[str, JSONValue] | None = None) -> ToolDescription:
-        return cls(name=name, description=description, parameters=dict(parameters) if parameters is not None else None)
-
-    def to_dict(self) -> dict[str, object]:
-        return _drop_none((("name", self.name), ("description", self.description), ("parameters", self.parameters)))
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, object]) -> ToolDescription:
-        raw = _expect_mapping("ToolDescription", raw)
-        params = raw.get("parameters")
-        return cls(
-            name=raw["name"],  # type: ignore[arg-type]  # validated in __attrs_post_init__
-            description=raw["description"],  # type: ignore[arg-type]
-            parameters=params,  # type: ignore[arg-type]
-        )
-
-
-@attrs.frozen(kw_only=True)
 class ChannelConfig:
     """Channels announced in the system message."""
 
@@ -271,162 +126,6 @@ class ChannelConfig:
             valid_channels=raw["valid_channels"],  # type: ignore[arg-type]
             channel_required=raw["channel_required"],  # type: ignore[arg-type]
         )
-
-
-def _tool_tuple(value: Iterable[ToolDescription]) -> tuple[ToolDescription, ...]:
-    return tuple(value)
-
-
-_BROWSER_DESCRIPTION: Final = (
-    "Tool for browsing.\n"
-    "The `cursor` appears in brackets before each browsing display: `[{cursor}]`.\n"
-    "Cite information from the tool using the following format:\n"
-    "`\u3010{cursor}\u2020L{line_start}(-L{line_end})?\u3011`, for example: "
-    "`\u30106\u2020L9-L11\u3011` or `\u30108\u2020L3\u3011`.\n"
-    "Do not quote more than 10 words directly from the tool output.\n"
-    "sources=web (default: web)"
-)
-_PYTHON_DESCRIPTION: Final = (
-    "Use this tool to execute Python code in your chain of thought. The code will not be shown to the "
-    "user. This tool should be used for internal reasoning, but not for code that is intended to be "
-    "visible to the user (e.g. when creating plots, tables, or files).\n\n"
-    "When you send a message containing Python code to python, it will be executed in a stateful "
-    "Jupyter notebook environment. python will respond with the output of the execution or time out "
-    "after 120.0 seconds. The drive at '/mnt/data' can be used to save and persist user files. "
-    "Internet access for this session is UNKNOWN. Depends on the cluster."
-)
-
-
-@attrs.frozen(kw_only=True)
-class ToolNamespaceConfig:
-    """A namespace of tools (``functions``, ``browser``, ``python``, ...)."""
-
-    name: str
-    description: str | None = None
-    tools: tuple[ToolDescription, ...] = attrs.field(converter=_tool_tuple)
-
-    def __attrs_post_init__(self) -> None:
-        _check_str("ToolNamespaceConfig", "name", self.name)
-        _check_str("ToolNamespaceConfig", "description", self.description, optional=True)
-        for tool in self.tools:
-            _check_instance("ToolNamespaceConfig", "tools[]", tool, ToolDescription)
-
-    @staticmethod
-    def browser() -> ToolNamespaceConfig:
-        """The built-in ``browser`` namespace (search / open / find)."""
-        return ToolNamespaceConfig(
-            name="browser",
-            description=_BROWSER_DESCRIPTION,
-            tools=(
-                ToolDescription(
-                    name="search",
-                    description="Searches for information related to `query` and displays `topn` results.",
-                    parameters={
-                        "type": "object",
-                        "properties": {
-                            "query": {"type": "string"},
-                            "topn": {"type": "number", "default": 10},
-                            "source": {"type": "string"},
-                        },
-                        "required": ["query"],
-                    },
-                ),
-                ToolDescription(
-                    name="open",
-                    description=(
-                        "Opens the link `id` from the page indicated by `cursor` starting at line number "
-                        "`loc`, showing `num_lines` lines.\n"
-                        "Valid link ids are displayed with the formatting: `\u3010{id}\u2020.*\u3011`.\n"
-                        "If `cursor` is not provided, the most recent page is implied.\n"
-                        "If `id` is a string, it is treated as a fully qualified URL associated with `source`.\n"
-                        "If `loc` is not provided, the viewport will be positioned at the beginning of the "
-                        "document or centered on the most relevant passage, if available.\n"
-                        "Use this function without `id` to scroll to a new location of an opened page."
-                    ),
-                    parameters={
-                        "type": "object",
-                        "properties": {
-                            "id": {"type": ["number", "string"], "default": -1},
-                            "cursor": {"type": "number", "default": -1},
-                            "loc": {"type": "number", "default": -1},
-                            "num_lines": {"type": "number", "default": -1},
-                            "view_source": {"type": "boolean", "default": False},
-                            "source": {"type": "string"},
-                        },
-                    },
-                ),
-                ToolDescription(
-                    name="find",
-                    description="Finds exact matches of `pattern` in the current page, or the page given by `cursor`.",
-                    parameters={
-                        "type": "object",
-                        "properties": {
-                            "pattern": {"type": "string"},
-                            "cursor": {"type": "number", "default": -1},
-                        },
-                        "required": ["pattern"],
-                    },
-                ),
-            ),
-        )
-
-    @staticmethod
-    def python() -> ToolNamespaceConfig:
-        """The built-in ``python`` namespace (no typed tools, description only)."""
-        return ToolNamespaceConfig(name="python", description=_PYTHON_DESCRIPTION, tools=())
-
-    def to_dict(self) -> dict[str, object]:
-        return _drop_none(
-            (("name", self.name), ("description", self.description), ("tools", [t.to_dict() for t in self.tools]))
-        )
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, object]) -> ToolNamespaceConfig:
-        raw = _expect_mapping("ToolNamespaceConfig", raw)
-        tools = raw["tools"]
-        if not isinstance(tools, (list, tuple)):
-            raise TypeError(f"ToolNamespaceConfig.tools must be a list, got {_type_name(tools)}: {tools!r}")
-        return cls(
-            name=raw["name"],  # type: ignore[arg-type]
-            description=_opt_str(raw, "description", "ToolNamespaceConfig"),
-            tools=[t if isinstance(t, ToolDescription) else ToolDescription.from_dict(t) for t in tools],
-        )
-
-
-def _namespaces(value: Mapping[str, ToolNamespaceConfig] | None) -> dict[str, ToolNamespaceConfig] | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise TypeError(f"tools must be a dict of str to ToolNamespaceConfig or None, got {_type_name(value)}")
-    out: dict[str, ToolNamespaceConfig] = {}
-    for key, ns in value.items():
-        _check_str("tools", "key", key)
-        _check_instance("tools", repr(key), ns, ToolNamespaceConfig)
-        out[key] = ns
-    return out
-
-
-def _namespaces_from_raw(raw: object) -> dict[str, ToolNamespaceConfig] | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        raise TypeError(f"tools must be a dict, got {_type_name(raw)}: {raw!r}")
-    return {
-        key: ns if isinstance(ns, ToolNamespaceConfig) else ToolNamespaceConfig.from_dict(ns) for key, ns in raw.items()
-    }
-
-
-def _with_namespace(
-    tools: Mapping[str, ToolNamespaceConfig] | None, ns: ToolNamespaceConfig
-) -> dict[str, ToolNamespaceConfig]:
-    _check_instance("with_tools", "ns_config", ns, ToolNamespaceConfig)
-    out = dict(tools) if tools is not None else {}
-    out[ns.name] = ns
-    return out
-
-
-def _tools_to_dict(tools: Mapping[str, ToolNamespaceConfig] | None) -> dict[str, object] | None:
-    return None if tools is None else {key: ns.to_dict() for key, ns in tools.items()}
 
 
 DEFAULT_MODEL_IDENTITY: Final = "You are ChatGPT, a large language model trained by OpenAI."

@@ -1,0 +1,61 @@
+"""The Harmony enums (roles, reasoning effort, parser states, encoding names) and the JSON value type."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeAlias
+
+__all__ = ["HarmonyEncodingName", "JSONDict", "JSONValue", "ReasoningEffort", "Role", "StreamState"]
+
+JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
+"""Any value JSON can represent (tool parameters are JSON Schema documents)."""
+
+JSONDict: TypeAlias = dict[str, JSONValue]
+
+
+class Role(str, Enum):
+    """Author role of a message.  A ``str`` enum: ``Role.USER == "user"``."""
+
+    USER = "user"
+    ASSISTANT = "assistant"
+    SYSTEM = "system"
+    DEVELOPER = "developer"
+    TOOL = "tool"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Role:
+        raise ValueError(f"Unknown role: {value!r}")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ReasoningEffort(str, Enum):
+    """Reasoning effort announced in the system message (rendered lower-case)."""
+
+    LOW = "Low"
+    MEDIUM = "Medium"
+    HIGH = "High"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class StreamState(Enum):
+    """State of a :class:`~harmony_typed.StreamableParser` (not a ``str`` enum, as upstream)."""
+
+    EXPECT_START = "ExpectStart"
+    """Between messages: only ``<|start|>`` is accepted."""
+    HEADER = "Header"
+    """Collecting header tokens until ``<|message|>``."""
+    CONTENT = "Content"
+    """Collecting content tokens until a stop token or end of stream."""
+
+
+class HarmonyEncodingName(str, Enum):
+    """Names accepted by :func:`~harmony_typed.load_harmony_encoding`."""
+
+    HARMONY_GPT_OSS = "HarmonyGptOss"
+
+    def __str__(self) -> str:
+        return str(self.value)
