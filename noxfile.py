@@ -33,7 +33,8 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
-TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-xdist>=3.2"]
+# setuptools: tests/test_build.py loads setup.py (which needs the build's setuptools).
+TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-xdist>=3.2", "setuptools>=77"]
 ORACLE = "openai-harmony==0.0.8"
 WORKERS = str(min(2, os.cpu_count() or 1))
 # Everything the build reads: a change to any of these means a new wheel.
@@ -170,7 +171,7 @@ def packaging(session: nox.Session) -> None:
     session.run("python", "-m", "build", "--sdist", "--outdir", str(sdist_dir), str(ROOT))
     (sdist,) = sdist_dir.glob("*.tar.gz")
     # Unpack and test from the unpacked tree, as a downstream packager would.
-    session.run("python", "-c", f"import tarfile; tarfile.open({str(sdist)!r}).extractall({str(tmp)!r})")
+    session.run("python", "-c", f"import tarfile; tarfile.open({str(sdist)!r}).extractall({str(tmp)!r}, filter='data')")
     unpacked = tmp / sdist.name.removesuffix(".tar.gz")
     session.install(str(sdist))
     session.chdir(unpacked)
@@ -186,7 +187,9 @@ def lowest(session: nox.Session) -> None:
     _install_wheel(session, *TEST_DEPS)
     session.install(*lowest)
     session.run("python", "-m", "pip", "list")
-    _pytest(session, "-m", "not parity and not slow", "-n", WORKERS, env={"HYPOTHESIS_PROFILE": "ci"})
+    _pytest(
+        session, "-m", "not parity and not slow", "-n", WORKERS, "--dist", "worksteal", env={"HYPOTHESIS_PROFILE": "ci"}
+    )
 
 
 def _runtime_requirements() -> list[str]:

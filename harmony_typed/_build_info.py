@@ -48,10 +48,16 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
     "dataset.partition": ("applications", False, "not hot: column batches around the compiled renderer"),
     "dataset.pool": ("applications", False, "not hot: process pool plumbing"),
     "dataset.output": ("applications", False, "not hot: atomic output files"),
+    "dataset.workers": ("applications", False, "not hot: worker process lifetime and signals"),
+    "dataset.training": ("applications", False, "not hot: batches of training examples for trainers"),
+    "dataset.parquet": ("applications", False, "not hot: row groups through pyarrow (optional extra)"),
     "chat": ("applications", False, "not hot: chat-format records to models"),
     "cli": ("applications", False, "not hot: argument parsing and I/O"),
     "__main__": ("applications", False, "`python -m` runs it as a script, which cannot be a compiled module"),
     "strategies": ("applications", False, "test-time hypothesis code (optional extra)"),
+    "strategies._models": ("applications", False, "test-time hypothesis code: model strategies"),
+    "strategies._completions": ("applications", False, "test-time hypothesis code: valid completions"),
+    "strategies._garbage": ("applications", False, "test-time hypothesis code: malformed token ids"),
 }
 
 COMPILED_MODULES: Final = tuple(name for name, (_, compiled, _) in MODULES.items() if compiled)

@@ -383,6 +383,8 @@ def conversation_from_chat(
     """
     if isinstance(messages, (str, bytes, Mapping)):
         raise ValueError(f"messages: expected a list of records, got {_type_name(messages)}")
+    if isinstance(tools, (str, bytes, Mapping)):
+        raise ValueError(f"tools: expected a list of tool schemas, got {_type_name(tools)}")
     converter = _Converter()
     for i, record in enumerate(messages):
         converter.add(i, record)

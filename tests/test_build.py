@@ -139,7 +139,7 @@ def test_setup_py_compiles_the_modules_of_the_table() -> None:
 def test_a_failing_mypycify_falls_back_to_pure_python(
     failure: BaseException, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # With tiktoken 0.7.0, mypyc stops on a type error (sys.exit) before any C is compiled.
+    # E.g. against tiktoken 0.7.0 (below our floor), mypyc stops on a type error (sys.exit) before any C is compiled.
     def mypycify(*args: object, **kwargs: object) -> list[object]:
         raise failure
 

@@ -181,6 +181,11 @@ def test_bad_tools(tool: Mapping[str, object], match: str) -> None:
         conversation_from_chat([], tools=[tool])
 
 
+def test_tools_must_be_a_list() -> None:
+    with pytest.raises(ValueError, match="tools: expected a list of tool schemas, got dict"):
+        conversation_from_chat([], tools=WEATHER_TOOL)  # type: ignore[arg-type]
+
+
 # -- user --------------------------------------------------------------------------
 
 

@@ -141,8 +141,9 @@ def test_main_help_and_version() -> None:
         assert re.search(rf"^    {command}\b", out, re.MULTILINE), command
     assert "Exit codes: 0 success, 1 bad data, 2 bad usage." in out
     version = ok("--version").strip()
-    build = "compiled with mypyc" if harmony_typed.COMPILED else "pure Python"
-    assert version.startswith(f"harmony-typed {harmony_typed.__version__} ({build}) on ")
+    # A pure build also says why it is pure: "(pure Python build (HARMONY_TYPED_PURE is set))".
+    build = "compiled with mypyc) on " if harmony_typed.COMPILED else "pure Python build"
+    assert version.startswith(f"harmony-typed {harmony_typed.__version__} ({build}")
 
 
 # -- every example of every --help, run through bash --------------------------------

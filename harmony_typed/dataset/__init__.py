@@ -14,11 +14,15 @@ Three layers, each usable on its own:
   the encoding pickles by name and is rebuilt (once per process) on arrival.
 * :func:`render_dataset`: the engine of ``harmony-typed render-dataset``, a
   JSONL stream to a text sink through a process pool, order preserved;
-  :func:`atomic_output` gives the sink that only ever appears complete.
+  :func:`open_output` gives the sink that never destroys data (complete or
+  untouched, never the input, never a replaced symlink, FIFO or device).
 
 Submodules, one job each: :mod:`.records` (one record), :mod:`.partition`
 (one partition), :mod:`.pool` (a file through worker processes),
-:mod:`.output` (safe output files).  Import from ``harmony_typed.dataset``.
+:mod:`.training` (training examples for Hugging Face ``datasets`` and
+partitions), :mod:`.parquet` (row-group Parquet output),
+:mod:`.workers` (worker processes that die with their parent), :mod:`.output`
+(safe output files).  Import from ``harmony_typed.dataset``.
 
 Not compiled with mypyc (see ``setup.py``): it is I/O and orchestration; the
 rendering it drives is compiled.
@@ -26,32 +30,59 @@ rendering it drives is compiled.
 
 from __future__ import annotations
 
-from harmony_typed.dataset.output import atomic_output
+from harmony_typed.dataset.output import SafeOutput, SameFileError, atomic_output, open_output
+from harmony_typed.dataset.parquet import ParquetSink
 from harmony_typed.dataset.partition import PartitionColumns, render_partition
 from harmony_typed.dataset.pool import (
     BATCH_SIZE,
     BatchResult,
     DatasetAborted,
     DatasetSummary,
+    Row,
+    RowSink,
     count_lines,
     render_batch,
     render_dataset,
 )
 from harmony_typed.dataset.records import (
+    INPUT_FORMATS,
     MODES,
+    OUTPUT_FORMATS,
+    TRAIN_ON,
+    InputFormat,
     Mode,
+    OutputFormat,
     Record,
     RecordError,
     RenderSpec,
+    TrainOn,
+    chat_conversation,
     conversation_from_json,
     json_kind,
     message_from_json,
     one_line,
+    render_example,
     render_line,
     render_record,
 )
+from harmony_typed.dataset.training import IGNORE_INDEX, TrainingColumns, training_features, training_partition
 
 __all__ = [
+    "IGNORE_INDEX",
+    "INPUT_FORMATS",
+    "OUTPUT_FORMATS",
+    "TRAIN_ON",
+    "InputFormat",
+    "OutputFormat",
+    "ParquetSink",
+    "Row",
+    "RowSink",
+    "TrainOn",
+    "TrainingColumns",
+    "chat_conversation",
+    "render_example",
+    "training_features",
+    "training_partition",
     "BATCH_SIZE",
     "MODES",
     "BatchResult",
@@ -62,12 +93,15 @@ __all__ = [
     "Record",
     "RecordError",
     "RenderSpec",
+    "SafeOutput",
+    "SameFileError",
     "atomic_output",
     "conversation_from_json",
     "count_lines",
     "json_kind",
     "message_from_json",
     "one_line",
+    "open_output",
     "render_batch",
     "render_dataset",
     "render_line",

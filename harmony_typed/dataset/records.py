@@ -9,7 +9,8 @@ record (``messages[2]: Unknown role: 'bot'``).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, TypeAlias
 
@@ -21,12 +22,25 @@ from harmony_typed import (
     Message,
     RenderConversationConfig,
     Role,
+    TrainingExample,
 )
+from harmony_typed.chat import conversation_from_chat
 
 Mode = Literal["training", "completion", "conversation"]
 """Which renderer a dataset goes through (see :class:`RenderSpec`)."""
 
 MODES: Final[tuple[Mode, ...]] = ("training", "completion", "conversation")
+
+InputFormat = Literal["harmony", "chat"]
+"""``harmony``: openai_harmony ``to_dict()`` shapes; ``chat``: chat-messages records (:mod:`harmony_typed.chat`)."""
+INPUT_FORMATS: Final[tuple[InputFormat, ...]] = ("harmony", "chat")
+
+TrainOn = Literal["assistant", "last_turn"]
+"""Which assistant messages a training example's loss mask covers (see ``render_training_example``)."""
+TRAIN_ON: Final[tuple[TrainOn, ...]] = ("assistant", "last_turn")
+
+OutputFormat = Literal["jsonl", "parquet"]
+OUTPUT_FORMATS: Final[tuple[OutputFormat, ...]] = ("jsonl", "parquet")
 
 MAX_MESSAGE: Final = 400
 """Longest error text kept for one record (long reprs of bad values are cut)."""
@@ -128,6 +142,32 @@ def conversation_from_json(value: object) -> Conversation:
     return Conversation(messages=[message_from_json(item, f"{prefix}[{i}]") for i, item in enumerate(raw)])
 
 
+def chat_conversation(value: object) -> Conversation:
+    """A :class:`Conversation` from a chat-format record: ``{"messages": [...], "tools": [...]}`` or a message list.
+
+    >>> len(chat_conversation({"messages": [{"role": "user", "content": "Hi"}]}))
+    2
+    """
+    tools: object = None
+    if isinstance(value, Mapping):
+        if "messages" not in value:
+            raise RecordError('expected a chat record {"messages": [...]}, got an object without "messages"')
+        messages, tools = value["messages"], value.get("tools")
+    else:
+        messages = value
+    if not isinstance(messages, (list, tuple)):
+        raise RecordError(f'"messages" must be an array of messages, got {json_kind(messages)}')
+    if tools is not None and not isinstance(tools, (list, tuple)):
+        raise RecordError(f'"tools" must be an array of function tools, got {json_kind(tools)}')
+    bad = next((i for i, item in enumerate(messages) if not isinstance(item, Mapping)), None)
+    if bad is not None:
+        raise RecordError(f"messages[{bad}]: expected a message object, got {json_kind(messages[bad])}")
+    try:
+        return conversation_from_chat(messages, tools=tools)
+    except (ValueError, TypeError) as exc:
+        raise RecordError(one_line(str(exc))) from None
+
+
 @dataclass(frozen=True)
 class RenderSpec:
     """How to render each conversation of a dataset (picklable, immutable).
@@ -140,21 +180,44 @@ class RenderSpec:
 
     ``auto_drop_analysis`` is :class:`RenderConversationConfig`'s option;
     ``id_field`` names the record key carried through to the output (``None``
-    carries nothing).
+    carries nothing).  ``input_format`` says how records are read
+    (:data:`InputFormat`).  ``train_on`` set (``"assistant"`` / ``"last_turn"``)
+    makes training examples instead of token lists: ``input_ids`` and
+    ``loss_mask`` from :meth:`HarmonyEncoding.render_training_example` (``mode``
+    must then be ``"training"``).  ``output_format`` is the file format
+    :func:`render_dataset` writes (``"parquet"`` needs ``train_on``).
     """
 
     mode: Mode = "training"
     role: Role = Role.ASSISTANT
     auto_drop_analysis: bool = True
     id_field: str | None = "id"
+    input_format: InputFormat = "harmony"
+    train_on: TrainOn | None = None
+    output_format: OutputFormat = "jsonl"
     _config: RenderConversationConfig = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        for name, value, allowed in (
+            ("input_format", self.input_format, INPUT_FORMATS),
+            ("train_on", self.train_on, (*TRAIN_ON, None)),
+            ("output_format", self.output_format, OUTPUT_FORMATS),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}, got {value!r}")
+        if self.train_on is not None and self.mode != "training":
+            raise ValueError(f"train_on needs mode='training', got mode={self.mode!r}")
+        if self.output_format == "parquet" and self.train_on is None:
+            raise ValueError("output_format='parquet' writes training examples: set train_on")
         if not isinstance(self.role, Role):
             raise TypeError(f"role must be a Role, got {type(self.role).__name__}: {self.role!r}")
         object.__setattr__(self, "_config", RenderConversationConfig(auto_drop_analysis=self.auto_drop_analysis))
+
+    def conversation(self, value: object) -> Conversation:
+        """The conversation of one parsed record, read as ``input_format`` says."""
+        return chat_conversation(value) if self.input_format == "chat" else conversation_from_json(value)
 
     def render(self, encoding: HarmonyEncoding, conversation: Conversation) -> list[int]:
         """Token ids of ``conversation`` in this mode."""
@@ -165,21 +228,46 @@ class RenderSpec:
         return encoding.render_conversation(conversation, self._config)
 
 
+def _rendered(value: object, encoding: HarmonyEncoding, spec: RenderSpec) -> list[int] | TrainingExample:
+    try:
+        conversation = spec.conversation(value)
+        if spec.train_on is not None:
+            return encoding.render_training_example(conversation, spec._config, train_on=spec.train_on)
+        return spec.render(encoding, conversation)
+    except RecordError:
+        raise
+    except RecursionError:
+        raise RecordError("cannot render: nested too deeply") from None
+    except (HarmonyError, ValueError, TypeError, OverflowError) as exc:
+        raise RecordError(one_line(f"cannot render: {exc}")) from None
+
+
+def _record_id_of(value: object, spec: RenderSpec) -> JSONValue:
+    if spec.id_field is not None and isinstance(value, Mapping):
+        found: JSONValue = value.get(spec.id_field)
+        return found
+    return None
+
+
 def render_record(value: object, encoding: HarmonyEncoding, spec: RenderSpec) -> tuple[JSONValue, list[int]]:
     """``(id, tokens)`` of one parsed record; ``id`` is ``None`` when the record has none.
 
     Raises :class:`RecordError` for a record of the wrong shape or one the
-    renderer rejects.
+    renderer rejects, including one nested too deeply to render.  With
+    ``spec.train_on`` set, the tokens are the training example's ``input_ids``.
     """
-    conversation = conversation_from_json(value)
-    record_id: JSONValue = None
-    if spec.id_field is not None and isinstance(value, Mapping):
-        record_id = value.get(spec.id_field)
-    try:
-        tokens = spec.render(encoding, conversation)
-    except (HarmonyError, ValueError, TypeError) as exc:
-        raise RecordError(one_line(f"cannot render: {exc}")) from None
-    return record_id, tokens
+    rendered = _rendered(value, encoding, spec)
+    tokens = list(rendered.input_ids) if isinstance(rendered, TrainingExample) else rendered
+    return _record_id_of(value, spec), tokens
+
+
+def render_example(value: object, encoding: HarmonyEncoding, spec: RenderSpec) -> tuple[JSONValue, TrainingExample]:
+    """``(id, training example)`` of one parsed record (``spec.train_on`` defaults to ``"assistant"``)."""
+    if spec.train_on is None:
+        spec = RenderSpec(spec.mode, spec.role, spec.auto_drop_analysis, spec.id_field, spec.input_format, "assistant")
+    rendered = _rendered(value, encoding, spec)
+    assert isinstance(rendered, TrainingExample)  # train_on is set
+    return _record_id_of(value, spec), rendered
 
 
 def parse_line(line: str | bytes | bytearray) -> object:
@@ -193,22 +281,56 @@ def parse_line(line: str | bytes | bytearray) -> object:
         raise RecordError(f"invalid UTF-8 at byte {exc.start}") from None
     except RecursionError:
         raise RecordError("invalid JSON: nested too deeply") from None
+    except ValueError:
+        # The only other ValueError json.loads raises: int() refusing a huge number.
+        raise RecordError(f"invalid JSON: a number longer than {sys.get_int_max_str_digits()} digits") from None
+
+
+def json_id(id_field: str, record_id: JSONValue) -> str:
+    """``record_id`` as strict JSON (ASCII), or a :class:`RecordError` (NaN, infinities, huge integers)."""
+    try:
+        return json.dumps(record_id, allow_nan=False)
+    except (ValueError, TypeError):
+        try:
+            shown = one_line(repr(record_id), 60)
+        except ValueError:  # repr() of an integer past the digit limit
+            shown = "a huge integer"
+        raise RecordError(f"{id_field!r} is {shown}: not valid JSON (no NaN, infinity or huge number)") from None
+
+
+def _ids(tokens: Iterable[int]) -> str:
+    # Built by hand: ~3x faster than json.dumps for long lists of ints.
+    return "[" + ",".join(map(str, tokens)) + "]"
 
 
 def output_line(id_field: str | None, record_id: JSONValue, has_id: bool, tokens: list[int]) -> str:
-    # Built by hand: ~3x faster than json.dumps for long lists of ints.  ASCII only (non-ASCII
-    # characters of an id are \u-escaped), so that the output never depends on a stream's encoding.
-    body = '"tokens":[' + ",".join(map(str, tokens)) + "]}"
+    """``{"id": ..., "tokens": [...]}`` (the id only when ``has_id``), ASCII only, strict JSON."""
+    return _with_id(id_field, record_id, has_id, '"tokens":' + _ids(tokens) + "}")
+
+
+def example_line(id_field: str | None, record_id: JSONValue, has_id: bool, example: TrainingExample) -> str:
+    """``{"id": ..., "input_ids": [...], "loss_mask": [...]}``, like :func:`output_line`."""
+    return _with_id(
+        id_field,
+        record_id,
+        has_id,
+        '"input_ids":' + _ids(example.input_ids) + ',"loss_mask":' + _ids(example.loss_mask) + "}",
+    )
+
+
+def _with_id(id_field: str | None, record_id: JSONValue, has_id: bool, body: str) -> str:
+    # ASCII only (non-ASCII characters of an id are \u-escaped): the output never depends on a stream's encoding.
     if has_id and id_field is not None:
-        return "{" + json.dumps(id_field) + ":" + json.dumps(record_id) + "," + body
+        return "{" + json.dumps(id_field) + ":" + json_id(id_field, record_id) + "," + body
     return "{" + body
 
 
 def render_line(line: str | bytes | bytearray, encoding: HarmonyEncoding, spec: RenderSpec) -> tuple[str, int]:
     """Render one JSONL line: ``(output JSON line without newline, number of tokens)``.
 
-    The output is ``{"tokens": [...]}``, with the record's ``id`` (``spec.id_field``)
-    first when it has one.
+    The output is ``{"tokens": [...]}`` (``{"input_ids": [...], "loss_mask":
+    [...]}`` with ``spec.train_on``), with the record's ``id``
+    (``spec.id_field``) first when it has one.
 
     >>> from harmony_typed import load_harmony_encoding
     >>> enc = load_harmony_encoding("HarmonyGptOss")
@@ -216,8 +338,11 @@ def render_line(line: str | bytes | bytearray, encoding: HarmonyEncoding, spec: 
     ('{"id":7,"tokens":[200006,1428,200008,12194,200007]}', 5)
     """
     value = parse_line(line)
-    record_id, tokens = render_record(value, encoding, spec)
     has_id = spec.id_field is not None and isinstance(value, Mapping) and spec.id_field in value
+    if spec.train_on is not None:
+        record_id, example = render_example(value, encoding, spec)
+        return example_line(spec.id_field, record_id, has_id, example), len(example)
+    record_id, tokens = render_record(value, encoding, spec)
     return output_line(spec.id_field, record_id, has_id, tokens), len(tokens)
 
 
