@@ -58,13 +58,21 @@ class HarmonyEncoding:
     '<|start|>user<|message|>'
     """
 
-    __slots__ = ("_name", "_renderer", "_tokenizer", "_vocab_path")
+    __slots__ = ("_name", "_renderer_cache", "_tokenizer", "_vocab_path")
 
-    def __init__(self, name: str, ranks: dict[bytes, int], vocab_path: str | None = None) -> None:
+    def __init__(self, name: str, ordinary: list[bytes], vocab_path: str | None = None) -> None:
         self._name = name
         self._vocab_path = vocab_path
-        self._tokenizer = Tokenizer(ranks)
-        self._renderer = Renderer(self._tokenizer.bpe.encode_ordinary)
+        self._tokenizer = Tokenizer(ordinary)
+        self._renderer_cache: Renderer | None = None  # built on first render (cold start)
+
+    @property
+    def _renderer(self) -> Renderer:
+        # Built on first use with the BPE it needs; a race builds two, one is kept.
+        renderer = self._renderer_cache
+        if renderer is None:
+            renderer = self._renderer_cache = Renderer(self._tokenizer.bpe.encode_ordinary)
+        return renderer
 
     def __repr__(self) -> str:
         return f"<HarmonyEncoding {self._name!r}>"
@@ -316,9 +324,9 @@ def load_harmony_encoding(
         with _LOCK:
             encoding = _LOADED.get(key)
             if encoding is None:
-                ranks = _vocab.parse_ranks(_vocab.read_vocabulary(vocab_path))
+                ordinary = _vocab.load_token_bytes(vocab_path)
                 # Absolute, so a worker with another working directory reads the same file.
                 path = key[1]
-                encoding = HarmonyEncoding(key_name, ranks, None if path is None else os.path.abspath(path))
+                encoding = HarmonyEncoding(key_name, ordinary, None if path is None else os.path.abspath(path))
                 _LOADED[key] = encoding
     return encoding

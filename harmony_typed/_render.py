@@ -77,6 +77,12 @@ _MAX_PIECE_LEN: Final = 256
 """Longer header fields are tokenised every time instead of being cached."""
 _MAX_CONTENTS: Final = 1024
 """Entries per content cache (by identity, and separately by value) before it is cleared."""
+_MIN_TEXT_LEN: Final = 32
+"""Shorter texts are tokenised every time (hashing and storing would cost about as much)."""
+_MAX_TEXT_CHARS: Final = 8_000_000
+"""Total characters of cached texts before the text cache is cleared."""
+_MAX_TEXTS: Final = 8192
+"""Entries of the text cache before it is cleared."""
 
 
 def _role_index(role: object) -> int:
@@ -188,6 +194,11 @@ class Renderer:
         self._system: _ContentCache = _ContentCache()
         self._system_fn: _ContentCache = _ContentCache()  # rendered with the function-tools line
         self._developer: _ContentCache = _ContentCache()
+        # Token ids by text (message text, system/developer text): keyed by the
+        # immutable string itself, so a request repeating earlier messages, built
+        # anew from JSON, costs a hash instead of BPE; never stale by construction.
+        self._texts: dict[str, list[int]] = {}
+        self._text_chars = 0
 
     def clear_caches(self) -> None:
         """Forget every cached piece and content item."""
@@ -198,6 +209,8 @@ class Renderer:
         self._system.clear()
         self._system_fn.clear()
         self._developer.clear()
+        self._texts.clear()
+        self._text_chars = 0
 
     # -- public entry points ------------------------------------------------------
 
@@ -350,7 +363,7 @@ class Renderer:
             if isinstance(item, _TextContent):
                 text = item.text
                 if text:
-                    out.extend(self._encode(text))
+                    out.extend(self._text_tokens(text))
             elif isinstance(item, _SystemContent):
                 if index != _I_SYSTEM:
                     raise RenderError(
@@ -406,6 +419,22 @@ class Renderer:
             self._store(self._content_types, content_type, tokens)
         return tokens
 
+    def _text_tokens(self, text: str) -> list[int]:
+        """``encode(text)``, remembered for texts of at least ``_MIN_TEXT_LEN`` characters (bounded)."""
+        n = len(text)
+        if n < _MIN_TEXT_LEN or type(text) is not str:  # a str subclass may redefine equality
+            return self._encode(text)
+        tokens = self._texts.get(text)
+        if tokens is None:
+            tokens = self._encode(text)
+            if n <= _MAX_TEXT_CHARS:
+                if self._text_chars + n > _MAX_TEXT_CHARS or len(self._texts) >= _MAX_TEXTS:
+                    self._texts.clear()
+                    self._text_chars = 0
+                self._texts[text] = tokens
+                self._text_chars += n
+        return tokens
+
     def _store(self, cache: dict[str, list[int]], key: str, tokens: list[int]) -> None:
         if len(key) > _MAX_PIECE_LEN:
             return
@@ -420,7 +449,7 @@ class Renderer:
         tokens = cache.get(content, hashable)
         if tokens is None:
             text = system_text(content, has_function_tools)
-            tokens = self._encode(text) if text else []
+            tokens = self._text_tokens(text) if text else []
             cache.put(content, hashable, tokens)
         return tokens
 
@@ -430,6 +459,6 @@ class Renderer:
         tokens = cache.get(content, hashable)
         if tokens is None:
             text = developer_text(content)
-            tokens = self._encode(text) if text else []
+            tokens = self._text_tokens(text) if text else []
             cache.put(content, hashable, tokens)
         return tokens

@@ -76,15 +76,14 @@ def _check_token(token: int) -> None:
 class Tokenizer:
     """The o200k_harmony BPE with Harmony's special tokens (one per loaded encoding).
 
-    Build it from the vocabulary's ranks (:func:`harmony_typed._vocab.parse_ranks`);
+    Build it from the bytes of ranks 0, 1, 2, ... in order
+    (:func:`harmony_typed._vocab.load_token_bytes`);
     it is immutable except for the lazily filled ``texts`` cache, whose races
     are benign (two threads store the same string).
     """
 
-    __slots__ = ("_all_regex_cache", "bpe", "special_set", "specials", "texts", "token_bytes")
+    __slots__ = ("_all_regex_cache", "_bpe", "special_set", "specials", "texts", "token_bytes")
 
-    bpe: tiktoken.Encoding
-    """The tiktoken encoding (ordinary ranks plus the special tokens)."""
     token_bytes: list[bytes]
     """Bytes of every id, ``0`` to ``N_VOCAB - 1``."""
     texts: list[str | None]
@@ -92,12 +91,13 @@ class Tokenizer:
     specials: dict[str, int]
     special_set: frozenset[str]
 
-    def __init__(self, ranks: dict[bytes, int]) -> None:
+    def __init__(self, ordinary: list[bytes]) -> None:
         specials = _specials.special_tokens()
-        self.bpe = tiktoken.Encoding(TOKENIZER_NAME, pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=specials)
-        # _vocab.parse_ranks inserts ranks 0, 1, 2, ... in order and the specials follow
-        # the last rank contiguously, so the table is built in C (cold start).
-        table = list(ranks)
+        # The BPE is built on first encode (cold start: a parse-only process needs
+        # only the id tables; building tiktoken's CoreBPE is most of a load).
+        self._bpe: tiktoken.Encoding | None = None
+        # The specials follow the last rank contiguously, so id -> bytes is one list.
+        table = list(ordinary)
         if len(table) != _specials.FIRST_SPECIAL:
             raise ValueError(f"expected {_specials.FIRST_SPECIAL} ranks in rank order, got {len(table)}")
         table.extend(text.encode() for text in sorted(specials, key=specials.__getitem__))
@@ -106,6 +106,26 @@ class Tokenizer:
         self.specials = specials
         self.special_set = frozenset(specials)
         self._all_regex_cache: re.Pattern[str] | None = None  # built on first need (cold start)
+
+    @property
+    def bpe(self) -> tiktoken.Encoding:
+        """The tiktoken encoding (ordinary ranks plus the special tokens), built on first use.
+
+        A race builds it twice at worst (both are equal; one is kept), so no lock
+        is needed (and none can be left held by a ``fork``).
+        """
+        bpe = self._bpe
+        if bpe is None:
+            table = self.token_bytes
+            ranks = dict(zip(table[: _specials.FIRST_SPECIAL], range(_specials.FIRST_SPECIAL), strict=True))
+            bpe = tiktoken.Encoding(
+                TOKENIZER_NAME, pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=self.specials
+            )
+            # tiktoken keeps the Python dict only for pickling and introspection we never use;
+            # the CoreBPE holds its own copy (memory after load).
+            bpe._mergeable_ranks = {}  # type: ignore[attr-defined]
+            self._bpe = bpe
+        return bpe
 
     def text_of(self, token: int) -> str:
         """The text of a known id decoded on its own, remembered (``""`` = not valid UTF-8 alone)."""

@@ -36,6 +36,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "empty-cache"))
     monkeypatch.setenv("TIKTOKEN_RS_CACHE_DIR", str(tmp_path / "empty-rs-cache"))
     monkeypatch.delenv("HARMONY_TYPED_OFFLINE", raising=False)
+    monkeypatch.setenv("HARMONY_TYPED_CACHE_DIR", str(tmp_path / "binary-cache"))
 
 
 def test_constants_match_the_spec() -> None:
@@ -172,13 +173,13 @@ def test_unknown_encoding_name() -> None:
 def test_loaded_once_and_thread_safe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_encoding, "_LOADED", {})
     calls: list[int] = []
-    real = _vocab.read_vocabulary
+    real = _vocab.load_token_bytes
 
-    def counting(path: object = None) -> bytes:
+    def counting(path: object = None) -> list[bytes]:
         calls.append(1)
         return real()
 
-    monkeypatch.setattr(_vocab, "read_vocabulary", counting)
+    monkeypatch.setattr(_vocab, "load_token_bytes", counting)
     results: list[object] = []
     barrier = threading.Barrier(8)
 
@@ -277,14 +278,14 @@ def test_fork_while_another_thread_loads_does_not_deadlock(monkeypatch: pytest.M
     monkeypatch.setattr(_encoding, "_LOADED", {})
     inside = threading.Event()
     release = threading.Event()
-    real = _vocab.read_vocabulary
+    real = _vocab.load_token_bytes
 
-    def slow(path: object = None) -> bytes:
+    def slow(path: object = None) -> list[bytes]:
         inside.set()
         release.wait(30)
         return real()
 
-    monkeypatch.setattr(_vocab, "read_vocabulary", slow)
+    monkeypatch.setattr(_vocab, "load_token_bytes", slow)
     loader = threading.Thread(target=load_harmony_encoding, args=("HarmonyGptOss",))
     loader.start()
     assert inside.wait(30)  # the loader now holds the lock
@@ -294,7 +295,7 @@ def test_fork_while_another_thread_loads_does_not_deadlock(monkeypatch: pytest.M
     if pid == 0:  # child: the loader thread does not exist here
         code = 1
         try:
-            monkeypatch.setattr(_vocab, "read_vocabulary", real)
+            monkeypatch.setattr(_vocab, "load_token_bytes", real)
             code = 0 if load_harmony_encoding("HarmonyGptOss").encode("hi") == [3686] else 2
         finally:
             os._exit(code)
@@ -311,3 +312,87 @@ def test_fork_while_another_thread_loads_does_not_deadlock(monkeypatch: pytest.M
             pytest.fail("the forked child deadlocked on the loader lock")
         time.sleep(0.05)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+# -- the binary token-bytes cache (issue 15) -----------------------------------
+
+
+def test_binary_cache_is_written_and_then_used(tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _vocab.parse_token_bytes(genuine)
+    assert _vocab.load_token_bytes() == expected
+    cache = _vocab._cache_path()
+    assert cache.parent == tmp_path / "binary-cache" and _vocab.SHA256 in cache.name
+    assert cache.is_file()
+    assert not [p for p in cache.parent.iterdir() if p.name.endswith(".tmp")]  # written atomically
+
+    def no_reading(path: object = None) -> bytes:
+        raise AssertionError("the cache should have been used")
+
+    monkeypatch.setattr(_vocab, "read_vocabulary", no_reading)
+    assert _vocab.load_token_bytes() == expected
+
+
+def test_cache_dir_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HARMONY_TYPED_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _vocab.cache_dir() == tmp_path / "xdg" / "harmony_typed"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert _vocab.cache_dir() == tmp_path / "home" / ".cache" / "harmony_typed"
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty", "garbage", "fifo"])
+def test_damaged_cache_falls_back_and_is_rewritten(genuine: bytes, damage: str) -> None:
+    expected = _vocab.parse_token_bytes(genuine)
+    _vocab.load_token_bytes()
+    cache = _vocab._cache_path()
+    good = cache.read_bytes()
+    if damage == "flip":
+        cache.write_bytes(good[:-5] + bytes([good[-5] ^ 1]) + good[-4:])
+    elif damage == "truncate":
+        cache.write_bytes(good[: len(good) // 2])
+    elif damage == "empty":
+        cache.write_bytes(b"")
+    elif damage == "garbage":
+        cache.write_bytes(b"x" * len(good))
+    else:
+        cache.unlink()
+        os.mkfifo(cache)
+    assert _vocab.load_token_bytes() == expected
+    assert cache.is_file() and cache.read_bytes() == good  # rewritten (the rename replaces a FIFO too)
+
+
+def test_unwritable_cache_dir_still_loads(tmp_path: Path, genuine: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    monkeypatch.setenv("HARMONY_TYPED_CACHE_DIR", str(blocker / "sub"))  # a file in the way: mkdir fails
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _vocab.load_token_bytes() == _vocab.parse_token_bytes(genuine)
+
+
+def test_a_named_file_is_still_verified_when_cached(tmp_path: Path, genuine: bytes) -> None:
+    _vocab.load_token_bytes()  # the cache now exists
+    path = tmp_path / "bad.tiktoken"
+    path.write_bytes(genuine[:-3])
+    with pytest.raises(VocabularyError, match="corrupt"):
+        _vocab.load_token_bytes(path)
+
+
+def test_cached_load_renders_like_a_fresh_one(genuine: bytes) -> None:
+    _vocab.load_token_bytes()
+    fresh = harmony_typed.HarmonyEncoding("HarmonyGptOss", _vocab.load_token_bytes())
+    base = load_harmony_encoding("HarmonyGptOss")
+    text = "hello world <> ünïcödé 12345 \n\t"
+    assert fresh.encode(text) == base.encode(text)
+    assert fresh.tokenizer.token_bytes == base.tokenizer.token_bytes
+
+
+def test_parse_only_does_not_build_the_bpe() -> None:
+    enc = harmony_typed.HarmonyEncoding("HarmonyGptOss", _vocab.load_token_bytes())
+    tokens = [200005, 17196, 200008, 12194, 200002]  # <|channel|>final<|message|>Hi<|return|>
+    messages = enc.parse_messages_from_completion_tokens(tokens, harmony_typed.Role.ASSISTANT)
+    assert messages[0].content[0].to_dict() == {"type": "text", "text": "Hi"}
+    assert enc.tokenizer._bpe is None
+    assert enc.encode("hi") == [3686]
+    assert enc.tokenizer._bpe is not None

@@ -1,0 +1,122 @@
+"""The renderer's content-keyed caches stay id-exact: hits, misses, clears and mutated input dicts.
+
+Differential (marked ``parity``): every render is compared with openai_harmony's
+token ids for a conversation built afresh from the same JSON, as a server does
+per request.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from conftest import load_oracle
+
+from harmony_typed import Conversation, HarmonyEncoding, Role, load_harmony_encoding
+
+pytestmark = pytest.mark.parity
+
+LONG = "The quick brown fox jumps over the lazy dog, again and again. " * 3
+
+
+def _tool_conversation(weather_params: dict[str, Any], answer: str) -> dict[str, Any]:
+    return {
+        "messages": [
+            {"role": "system", "content": [{"type": "system_content", "model_identity": "You are ChatGPT."}]},
+            {
+                "role": "developer",
+                "content": [
+                    {
+                        "type": "developer_content",
+                        "instructions": "Answer briefly. " + LONG,
+                        "tools": {
+                            "functions": {
+                                "name": "functions",
+                                "description": None,
+                                "tools": [
+                                    {"name": "get_weather", "description": "Weather.", "parameters": weather_params}
+                                ],
+                            }
+                        },
+                    }
+                ],
+            },
+            {"role": "user", "content": [{"type": "text", "text": LONG + "What is the weather in SF?"}]},
+            {
+                "role": "assistant",
+                "channel": "commentary",
+                "recipient": "functions.get_weather",
+                "content_type": "<|constrain|>json",
+                "content": [{"type": "text", "text": '{"location": "San Francisco, California, USA"}'}],
+            },
+            {
+                "role": "tool",
+                "name": "functions.get_weather",
+                "channel": "commentary",
+                "content": [{"type": "text", "text": answer}],
+            },
+        ]
+    }
+
+
+def _both(payload: dict[str, Any]) -> tuple[list[int], list[int]]:
+    oh, oracle = load_oracle()
+    enc: HarmonyEncoding = load_harmony_encoding("HarmonyGptOss")
+    text = json.dumps(payload)
+    ours = enc.render_conversation_for_completion(Conversation.from_json(text), Role.ASSISTANT)
+    theirs = oracle.render_conversation_for_completion(oh.Conversation.from_json(text), oh.Role.ASSISTANT)
+    return ours, list(theirs)
+
+
+PARAMS: dict[str, Any] = {
+    "type": "object",
+    "properties": {"location": {"type": "string", "description": "City and country, e.g. " + LONG}},
+    "required": ["location"],
+}
+
+
+def test_repeated_requests_hit_and_stay_exact() -> None:
+    for answer in ['{"temperature": 20}', '{"temperature": 20}', "sunny " * 20, "sunny " * 20]:
+        ours, theirs = _both(_tool_conversation(PARAMS, answer))
+        assert ours == theirs
+
+
+def test_mutating_the_parameters_dict_after_a_render_is_never_stale() -> None:
+    params = copy.deepcopy(PARAMS)
+    first, theirs = _both(_tool_conversation(params, "ok " * 20))
+    assert first == theirs
+    params["properties"]["location"]["description"] = "Another description, long enough to be cached " * 2
+    params["properties"]["unit"] = {"type": "string", "enum": ["c", "f"]}
+    second, theirs = _both(_tool_conversation(params, "ok " * 20))
+    assert second == theirs
+    assert second != first
+
+
+def test_mutating_text_between_requests() -> None:
+    payload = _tool_conversation(PARAMS, "result " * 20)
+    first, theirs = _both(payload)
+    assert first == theirs
+    payload["messages"][2]["content"][0]["text"] += " And in Paris?"
+    second, theirs = _both(payload)
+    assert second == theirs != first
+
+
+def test_cache_overflow_and_clear_stay_exact() -> None:
+    enc = load_harmony_encoding("HarmonyGptOss")
+    for i in range(40):
+        ours, theirs = _both(_tool_conversation(PARAMS, f"answer number {i} " * 8))
+        assert ours == theirs
+    enc._renderer.clear_caches()
+    ours, theirs = _both(_tool_conversation(PARAMS, "answer number 3 " * 8))
+    assert ours == theirs
+
+
+def test_caller_may_mutate_the_returned_list() -> None:
+    enc = load_harmony_encoding("HarmonyGptOss")
+    text = json.dumps(_tool_conversation(PARAMS, "x" * 64))
+    first = enc.render_conversation_for_completion(Conversation.from_json(text), Role.ASSISTANT)
+    expected = list(first)
+    first.clear()
+    assert enc.render_conversation_for_completion(Conversation.from_json(text), Role.ASSISTANT) == expected
