@@ -36,7 +36,6 @@ from harmony_typed import (
     SystemContent,
     cli,
 )
-from harmony_typed.cli import _arguments
 
 COMMANDS = [
     "stop", "decode", "encode", "render-msg", "render-convo", "render-completion", "render-training",
@@ -119,7 +118,7 @@ def call_ok(*args: str, stdin: str | bytes = b"") -> str:
 
 
 def test_command_list_is_complete() -> None:
-    parser = _arguments.build_parser()
+    parser = cli.build_parser()
     (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert list(sub.choices) == COMMANDS
 
@@ -142,8 +141,7 @@ def test_main_help_and_version() -> None:
         assert re.search(rf"^    {command}\b", out, re.MULTILINE), command
     assert "Exit codes: 0 success, 1 bad data, 2 bad usage." in out
     version = ok("--version").strip()
-    # A pure build also says why it is pure: "(pure Python build (HARMONY_TYPED_PURE is set))".
-    build = "compiled with mypyc) on " if harmony_typed.COMPILED else "pure Python build"
+    build = "compiled with mypyc" if harmony_typed.COMPILED else "pure Python build"
     assert version.startswith(f"harmony-typed {harmony_typed.__version__} ({build}")
 
 
@@ -154,7 +152,7 @@ def _examples() -> list[tuple[str, str, list[str]]]:
     """``(help text name, shell command, expected output lines)`` from every epilog, each command once."""
     found: list[tuple[str, str, list[str]]] = []
     seen: set[str] = set()
-    for name, text in [*_arguments._EPILOGS.items(), ("harmony-typed", _arguments._MAIN_EPILOG)]:
+    for name, text in [*cli.EPILOGS.items(), ("harmony-typed", cli.MAIN_EPILOG)]:
         lines = text.splitlines()
         i = 0
         while i < len(lines):
@@ -391,7 +389,7 @@ def test_demo(enc: HarmonyEncoding) -> None:
         "== 1. A conversation",
         "== 2. Rendered as a prompt",
         "== 3. What the model samples",
-        "== 4. Stream-parsed back, token by token, into 2 messages",
+        "== 4. Parsed back into 2 messages, token by token",
     ):
         assert heading in out
     data = json.loads(call_ok("demo", "--json"))

@@ -2,16 +2,19 @@
 
 JSON in on standard input (or from a file argument), JSON out on standard
 output, one subcommand per operation of the library, plus ``demo`` (the whole
-render → parse cycle on a built-in conversation) and ``render-dataset`` (a JSONL
+render → stream-parse cycle on a built-in conversation) and ``render-dataset`` (a JSONL
 file of conversations to a JSONL file of token ids, on every core).
 
 Errors are one line on standard error, ``harmony-typed: error: ...``, naming
 what is wrong and where; the exit code is 2 for a usage error (bad option,
 unknown role, unreadable file) and 1 for bad data (invalid JSON, wrong shape,
-unrenderable conversation, bad token id, parse error).  Never a traceback.
+unrenderable conversation, bad token id, parse error).  Never a traceback:
+:func:`main` is the one error boundary.
 
-Not compiled with mypyc (see ``setup.py``): it is not hot, and ``__main__``
-cannot run compiled.
+Modules: ``arguments`` (the parser), ``help`` (help text), ``output`` (exit codes,
+strict JSON, writing), ``inputs`` (reading and validating input), one module per
+group of commands (``codec``, ``render``, ``parse``, ``demo``, ``render_dataset``).
+Not compiled with mypyc (see ``_build_info``): it is not hot.
 """
 
 from __future__ import annotations
@@ -23,56 +26,77 @@ from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 
 from harmony_typed import HarmonyError
-from harmony_typed.cli._arguments import build_parser
-from harmony_typed.cli._common import EXIT_DATA, CLIError, _err
+from harmony_typed.cli.arguments import build_parser
+from harmony_typed.cli.help import EPILOGS, MAIN_EPILOG
+from harmony_typed.cli.output import EXIT_BROKEN_PIPE, EXIT_DATA, CLIError, StdoutClosed, err, flush_stdout
 from harmony_typed.dataset import one_line
 
-__all__ = ["main"]
+__all__ = ["EPILOGS", "MAIN_EPILOG", "build_parser", "main"]
 
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return f"missing key {exc.args[0]!r}" if exc.args else "missing key"
-    text = str(exc) or type(exc).__name__
-    return one_line(text)
+    return one_line(str(exc) or type(exc).__name__)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so that Python's exit-time flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        sys.stdout = None  # nothing left to flush
+
+
+def _input_name(args: argparse.Namespace) -> str:
+    path: str = getattr(args, "file", None) or getattr(args, "input", None) or "-"
+    return "<stdin>" if path == "-" else path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``harmony-typed`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         try:
             return func(args)
         finally:
-            sys.stdout.flush()
+            flush_stdout()
     except CLIError as exc:
-        _err(f"error: {exc}")
+        err(f"error: {exc}")
         return exc.code
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly, and keep Python's
-        # exit-time flush from raising again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # The reader went away (e.g. `| head`): stop quietly, as coreutils do under a shell.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except StdoutClosed:
+        err("error: cannot write: standard output is closed")
         return EXIT_DATA
     except KeyboardInterrupt:
-        _err("interrupted")
+        err("interrupted")
         return 130
     except BrokenProcessPool as exc:
-        _err(f"error: a worker process died ({_describe(exc)})")
+        err(f"error: a worker process died ({_describe(exc)})")
+        return EXIT_DATA
+    except RecursionError:
+        err(f"error: {args.command}: {_input_name(args)}: nested too deeply")
         return EXIT_DATA
     except (HarmonyError, ValueError, TypeError, KeyError, OverflowError) as exc:
         # json.JSONDecodeError and RecordError are ValueErrors.
-        _err(f"error: {args.command}: {_describe(exc)}")
+        err(f"error: {args.command}: {_describe(exc)}")
         return EXIT_DATA
     except OSError as exc:
-        _err(f"error: {args.command}: {exc.strerror or exc}")
+        if exc.errno == 9 and sys.stdout is not None:  # EBADF: standard output closed at the OS level
+            _silence_stdout()
+            err("error: cannot write: standard output is closed")
+            return EXIT_DATA
+        err(f"error: {args.command}: {exc.strerror or exc}")
         return EXIT_DATA
     except Exception as exc:
         if os.environ.get("HARMONY_TYPED_DEBUG"):
             raise
-        _err(
+        err(
             f"internal error: {type(exc).__name__}: {_describe(exc)} "
             "(a bug: please report it; set HARMONY_TYPED_DEBUG=1 for the traceback)"
         )

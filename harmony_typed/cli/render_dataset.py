@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from harmony_typed import dataset as _dataset
-from harmony_typed.cli._common import EXIT_DATA, EXIT_USAGE, PROG, CLIError, _encoding, _err
+from harmony_typed.cli.inputs import encoding as load_encoding
+from harmony_typed.cli.output import EXIT_DATA, EXIT_USAGE, PROG, CLIError, err
 from harmony_typed.dataset import RenderSpec
 from harmony_typed.dataset.workers import sigterm_exits
 
@@ -29,7 +30,7 @@ def cmd_render_dataset(args: argparse.Namespace) -> int:
 def _render_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm  # only this command needs it
 
-    encoding = _encoding()
+    encoding = load_encoding(args)
     try:
         spec = RenderSpec(
             mode=args.mode,
@@ -73,7 +74,7 @@ def _render_dataset(args: argparse.Namespace) -> int:
             raise CLIError(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE) from None
         stream, commit, discard = output.stream, output.commit, output.discard
         for notice in output.notices:
-            _err(f"note: {notice}")
+            err(f"note: {notice}")
     sink: IO[str] | _dataset.RowSink = stream
     if parquet:
         try:
@@ -123,7 +124,7 @@ def _render_dataset(args: argparse.Namespace) -> int:
         bar.close()
         discard()
         what = "output is incomplete" if to_stdout else f"{args.output} not written"
-        _err(f"error: stopped at the first bad line; {what} (pass --skip-errors to skip bad lines)")
+        err(f"error: stopped at the first bad line; {what} (pass --skip-errors to skip bad lines)")
         return EXIT_DATA
     except BaseException:
         bar.close()
@@ -147,7 +148,7 @@ def _render_dataset(args: argparse.Namespace) -> int:
         errors = _plural(summary.errors, "error") + (" (bad lines skipped)" if summary.errors else "")
         blank = f", {_plural(summary.blank_lines, 'blank line')} ignored" if summary.blank_lines else ""
         dest = "" if to_stdout else f" -> {args.output}"
-        _err(
+        err(
             f"{_plural(summary.conversations, 'conversation')}, {_plural(summary.tokens, 'token')} "
             f"in {summary.seconds:.2f} s ({rate:,.0f} conversations/s, {_plural(workers, 'worker')}), "
             f"{errors}{blank}{dest}"

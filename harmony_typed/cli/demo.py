@@ -1,4 +1,4 @@
-"""``harmony-typed demo``: the whole render -> stream-parse cycle on a built-in conversation."""
+"""``demo``: the whole render -> stream-parse cycle on a built-in conversation, printing every step."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Final
 from harmony_typed import (
     Conversation,
     DeveloperContent,
+    HarmonyEncoding,
     Message,
     ReasoningEffort,
     Role,
@@ -17,9 +18,8 @@ from harmony_typed import (
     SystemContent,
     ToolDescription,
 )
-from harmony_typed.cli._common import PROG, _dumps, _encoding, _out
-
-# -- demo --------------------------------------------------------------------------
+from harmony_typed.cli.inputs import encoding
+from harmony_typed.cli.output import PROG, dumps, out
 
 
 def demo_conversation() -> Conversation:
@@ -54,19 +54,25 @@ DEMO_COMPLETION: Final = (
 """What a model might sample after the demo prompt (scripted, so the demo needs no model)."""
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    encoding = _encoding()
-    convo = demo_conversation()
-    prompt = encoding.render_conversation_for_completion(convo, Role.ASSISTANT)
-    completion = encoding.encode(DEMO_COMPLETION, allowed_special="all")
-    # Token by token, as a serving loop parses what it samples.
-    parser = StreamableParser(encoding, Role.ASSISTANT)
+def stream_parse(enc: HarmonyEncoding, completion: Sequence[int]) -> list[Message]:
+    """Parse ``completion`` token by token, as a serving loop would while the model samples."""
+    parser = StreamableParser(enc, Role.ASSISTANT)
     for token in completion:
         parser.process(token)
-    parsed = list(parser.process_eos().messages)
+    parser.process_eos()
+    return list(parser.messages)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``demo``: render the built-in conversation, stream-parse a scripted completion."""
+    enc = encoding(args)
+    convo = demo_conversation()
+    prompt = enc.render_conversation_for_completion(convo, Role.ASSISTANT)
+    completion = enc.encode(DEMO_COMPLETION, allowed_special="all")
+    parsed = stream_parse(enc, completion)
     if args.json:
-        _out(
-            _dumps(
+        out(
+            dumps(
                 {
                     "conversation": convo.to_dict(),
                     "prompt_tokens": prompt,
@@ -82,7 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return f"\n== {number}. {title}\n   {code}\n"
 
     def message_lines(messages: Sequence[Message]) -> str:
-        return "\n".join(_dumps(message.to_dict()) for message in messages)
+        return "\n".join(dumps(message.to_dict()) for message in messages)
 
     sections = [
         heading(
@@ -96,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"Rendered as a prompt: {len(prompt)} tokens",
             "prompt = enc.render_conversation_for_completion(convo, Role.ASSISTANT)",
         ),
-        encoding.decode_utf8(prompt),
+        enc.decode_utf8(prompt),
         "",
         json.dumps(prompt),
         heading(
@@ -104,12 +110,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"What the model samples next: {len(completion)} tokens (scripted here; a model would stop at <|return|>)",
             "completion = [...]  # e.g. from your inference engine",
         ),
-        encoding.decode_utf8(completion),
+        enc.decode_utf8(completion),
         "",
         json.dumps(completion),
         heading(
             4,
-            f"Stream-parsed back, token by token, into {len(parsed)} messages",
+            f"Parsed back into {len(parsed)} messages, token by token",
             "parser = StreamableParser(enc, Role.ASSISTANT); for t in completion: parser.process(t)",
         ),
         message_lines(parsed),
@@ -117,5 +123,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Next: `{PROG} demo --json` prints all of the above as JSON; `{PROG} --help` lists the commands, e.g.",
         f'  echo \'{{"role": "user", "content": "Hi"}}\' | {PROG} render-msg --text',
     ]
-    _out("\n".join(sections))
+    out("\n".join(sections))
     return 0
