@@ -76,8 +76,8 @@ from itertools import islice
 from operator import index as _index
 from typing import Final, SupportsIndex, overload
 
-from harmony_typed._errors import ParseError
 from harmony_typed._dialect import Dialect, strip_extra_channels
+from harmony_typed._errors import ParseError
 from harmony_typed._header import ParsedHeader, parse_header
 from harmony_typed._models import Message, Role, StreamState, trusted_text_message
 from harmony_typed._rust import rust_utf8_error
