@@ -11,14 +11,24 @@ an enum comparison per message is not):
 * :func:`constrain_content_type`: a content type that does not start with
   ``<|constrain|>`` gets the special token in front (`` <|constrain|>json``);
 * :func:`strip_extra_channels`: the header parser drops every ``<|channel|>X``
-  marker after the first.
+  marker after the first;
+* :func:`f64_exponent_plus`: a float in a tool schema with a positive exponent
+  is written ``1e+16``, not ``1e16`` (its serde_json 1.0.149 formats floats
+  with zmij, 0.0.8's 1.0.140 with ryu).
 """
 
 from __future__ import annotations
 
 import enum
 
-__all__ = ["DEFAULT_DIALECT", "Dialect", "commentary_channel_first", "constrain_content_type", "strip_extra_channels"]
+__all__ = [
+    "DEFAULT_DIALECT",
+    "Dialect",
+    "commentary_channel_first",
+    "constrain_content_type",
+    "f64_exponent_plus",
+    "strip_extra_channels",
+]
 
 
 class Dialect(str, enum.Enum):
@@ -60,4 +70,9 @@ def constrain_content_type(dialect: Dialect) -> bool:
 
 def strip_extra_channels(dialect: Dialect) -> bool:
     """True if the header parser drops the ``<|channel|>X`` markers after the first one."""
+    return dialect is Dialect.OSS_HARMONY_0_0_11
+
+
+def f64_exponent_plus(dialect: Dialect) -> bool:
+    """True if floats in tool schemas are written with ``e+`` before a positive exponent."""
     return dialect is Dialect.OSS_HARMONY_0_0_11

@@ -16,7 +16,13 @@ from collections.abc import Collection, Sequence, Set
 from typing import Final, Literal, TypeVar
 
 from harmony_typed import _specials, _vocab
-from harmony_typed._dialect import DEFAULT_DIALECT, Dialect, commentary_channel_first, constrain_content_type
+from harmony_typed._dialect import (
+    DEFAULT_DIALECT,
+    Dialect,
+    commentary_channel_first,
+    constrain_content_type,
+    f64_exponent_plus,
+)
 from harmony_typed._models import (
     Conversation,
     HarmonyEncodingName,
@@ -66,7 +72,10 @@ class HarmonyEncoding:
         # Encodings of other dialects share the (immutable) tokenizer of the same vocabulary.
         self._tokenizer = ranks if isinstance(ranks, Tokenizer) else Tokenizer(ranks)
         self._renderer = Renderer(
-            self._tokenizer.bpe.encode_ordinary, commentary_channel_first(dialect), constrain_content_type(dialect)
+            self._tokenizer.bpe.encode_ordinary,
+            commentary_channel_first(dialect),
+            constrain_content_type(dialect),
+            f64_exponent_plus(dialect),
         )
 
     def __repr__(self) -> str:
