@@ -89,7 +89,7 @@ def _rendered(conversation: list[Message]) -> list[int]:
     """The reference's rendering of ``conversation`` ([] if it fails to render)."""
     try:
         tokens: list[int] = ORACLE.render_conversation(_oracle_conversation(conversation))
-    except Exception:  # noqa: BLE001 - the reference raises RuntimeError, ValueError, ...; no tokens then
+    except Exception:  # the reference raises RuntimeError, ValueError, ...: nothing to parse then
         return []
     return tokens
 
