@@ -36,6 +36,7 @@ ROOT = Path(__file__).parent
 # setuptools: tests/test_build.py loads setup.py (which needs the build's setuptools).
 TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-xdist>=3.2", "setuptools>=77"]
 ORACLE = "openai-harmony==0.0.8"
+ORACLE_OSS = "oss-harmony==0.0.11"
 WORKERS = str(min(2, os.cpu_count() or 1))
 # Everything the build reads: a change to any of these means a new wheel.
 BUILD_INPUTS = ("harmony_typed/**/*", "stubs/**/*", "setup.py", "pyproject.toml", "MANIFEST.in", "LICENSE", "README.md")
@@ -116,6 +117,16 @@ def parity(session: nox.Session) -> None:
     # worksteal: a few parity tests dominate; idle workers take over their queued items.
     args = ["-m", "parity and not slow", "-n", WORKERS, "--dist", "worksteal"]
     _pytest(session, *args, env={"HYPOTHESIS_PROFILE": "parity"})
+
+
+@nox.session
+def parity_oss(session: nox.Session) -> None:
+    """Differential tests of the oss-harmony-0.0.11 dialect against oss-harmony 0.0.11 (not a default session).
+
+    Its own environment: the fork installs as ``openai_harmony`` too, so it cannot share one with ``ORACLE``.
+    """
+    _install_wheel(session, *TEST_DEPS, ORACLE_OSS)
+    _pytest(session, "-m", "parity_oss", "-n", WORKERS, "--dist", "worksteal", env={"HYPOTHESIS_PROFILE": "parity"})
 
 
 @nox.session

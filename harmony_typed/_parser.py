@@ -76,6 +76,7 @@ from itertools import islice
 from operator import index as _index
 from typing import Final, SupportsIndex, overload
 
+from harmony_typed._dialect import Dialect, strip_extra_channels
 from harmony_typed._errors import ParseError
 from harmony_typed._header import ParsedHeader, parse_header
 from harmony_typed._models import Message, Role, StreamState, trusted_text_message
@@ -248,6 +249,7 @@ class StreamableParser:
     _token_bytes: list[bytes]
     _texts: list[str | None]
     _strict: bool
+    _strip_extra_channels: bool
     # everything fed, everything completed
     _tokens: list[int]
     _messages: list[Message]
@@ -278,6 +280,9 @@ class StreamableParser:
         self._token_bytes = tokenizer.token_bytes
         self._texts = tokenizer.texts
         self._strict = strict
+        # The encoding's dialect (harmony_typed._dialect); an object without one parses as openai-harmony 0.0.8.
+        dialect = getattr(encoding, "dialect", None)
+        self._strip_extra_channels = isinstance(dialect, Dialect) and strip_extra_channels(dialect)
         self._tokens = []
         self._messages = []
         self._view = None
@@ -423,7 +428,7 @@ class StreamableParser:
         if text is None:
             raise ParseError("could not decode header", index, token)
         try:
-            header = parse_header(text, self._next_role, True)
+            header = parse_header(text, self._next_role, True, self._strip_extra_channels)
         except ParseError as exc:
             raise ParseError(str(exc), index, token) from None
         self._next_role = None
@@ -452,7 +457,7 @@ class StreamableParser:
                     "Could not decode tokens: Invalid utf-8 sequence: " + rust_utf8_error(exc), index, token
                 ) from None
             try:
-                header = parse_header(text, role, False)
+                header = parse_header(text, role, False, self._strip_extra_channels)
             except ParseError as exc:
                 raise ParseError(str(exc), index, token) from None
             self._messages.append(trusted_text_message(header.author, header.remaining, header.channel, None, None))

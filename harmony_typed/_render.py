@@ -39,6 +39,7 @@ from harmony_typed._models import (
     SystemContent,
     TextContent,
 )
+from harmony_typed._rust import F64_EXPONENT_PLUS
 from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, CONSTRAIN_MARKER, END, MESSAGE, RETURN, START
 from harmony_typed._system_text import developer_text, system_text
 
@@ -179,7 +180,17 @@ class Renderer:
     threads (a race can at worst tokenise a piece twice).
     """
 
-    def __init__(self, encode_ordinary: Callable[[str], list[int]]) -> None:
+    def __init__(
+        self,
+        encode_ordinary: Callable[[str], list[int]],
+        commentary_channel_first: bool = False,
+        constrain_content_type: bool = False,
+        f64_exponent_plus: bool = False,
+    ) -> None:
+        # Dialect flags (harmony_typed._dialect), fixed at construction: both False is openai-harmony 0.0.8.
+        self._commentary_channel_first = commentary_channel_first
+        self._constrain_content_type = constrain_content_type
+        self._f64_exponent_plus = f64_exponent_plus
         self._encode = encode_ordinary
         role_words: list[list[int]] = []
         for word in _ROLE_WORDS:
@@ -348,13 +359,20 @@ class Renderer:
             if name is not None:
                 out.extend(self._name_piece(name))
         recipient = message.recipient
-        if recipient is not None and recipient != "all":
-            out.extend(self._recipient_piece(recipient))
         channel = message.channel
-        if channel is not None:
+        if self._commentary_channel_first and channel is not None and channel == "commentary":
+            # oss-harmony 0.0.11: <|channel|>commentary to=R (any role, tool messages too).
             out.append(CHANNEL)
-            if channel:
-                out.extend(self._plain_piece(channel))
+            out.extend(self._plain_piece(channel))
+            if recipient is not None and recipient != "all":
+                out.extend(self._recipient_piece(recipient))
+        else:
+            if recipient is not None and recipient != "all":
+                out.extend(self._recipient_piece(recipient))
+            if channel is not None:
+                out.append(CHANNEL)
+                if channel:
+                    out.extend(self._plain_piece(channel))
         content_type = message.content_type
         if content_type is not None:
             out.extend(self._content_type_piece(content_type))
@@ -414,6 +432,12 @@ class Renderer:
                 rest = content_type[_CONSTRAIN_PREFIX_LEN:]
                 if rest:
                     tokens.extend(self._encode(rest))
+            elif self._constrain_content_type:
+                # oss-harmony 0.0.11 adds the missing marker: " <|constrain|>" + content_type.
+                tokens = list(self._space)
+                tokens.append(CONSTRAIN)
+                if content_type:
+                    tokens.extend(self._encode(content_type))
             else:
                 tokens = self._encode(" " + content_type)
             self._store(self._content_types, content_type, tokens)
@@ -442,13 +466,24 @@ class Renderer:
             cache.clear()
         cache[key] = tokens
 
+    def _text_of(self, content: SystemContent | DeveloperContent, has_function_tools: bool) -> str:
+        """The text of a system or developer item, numbers in the dialect's float format (rare: cached)."""
+        reset = F64_EXPONENT_PLUS.set(True) if self._f64_exponent_plus else None
+        try:
+            if isinstance(content, _SystemContent):
+                return system_text(content, has_function_tools)
+            return developer_text(content)
+        finally:
+            if reset is not None:
+                F64_EXPONENT_PLUS.reset(reset)
+
     def _system_tokens(self, content: SystemContent, has_function_tools: bool) -> list[int]:
         cache = self._system_fn if has_function_tools else self._system
         # Without a tools map every field is hashable (str, enum, ChannelConfig of a tuple).
         hashable = content.tools is None
         tokens = cache.get(content, hashable)
         if tokens is None:
-            text = system_text(content, has_function_tools)
+            text = self._text_of(content, has_function_tools)
             tokens = self._text_tokens(text) if text else []
             cache.put(content, hashable, tokens)
         return tokens
@@ -458,7 +493,7 @@ class Renderer:
         hashable = content.tools is None
         tokens = cache.get(content, hashable)
         if tokens is None:
-            text = developer_text(content)
+            text = self._text_of(content, False)
             tokens = self._text_tokens(text) if text else []
             cache.put(content, hashable, tokens)
         return tokens

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from contextvars import ContextVar
 from typing import Final
 
-__all__ = ["rust_debug_str", "rust_f64", "rust_lines", "rust_utf8_error", "serde_parse_f64"]
+__all__ = ["F64_EXPONENT_PLUS", "rust_debug_str", "rust_f64", "rust_lines", "rust_utf8_error", "serde_parse_f64"]
 
 
 # --------------------------------------------------------------------------
@@ -60,6 +61,11 @@ _I32_MIN: Final = -2147483648
 
 # serde_json's POW10 table: the correctly rounded f64 for 1e0 ... 1e308.
 _POW10: Final[list[float]] = [float("1e" + str(i)) for i in range(309)]
+
+
+F64_EXPONENT_PLUS: Final[ContextVar[bool]] = ContextVar("F64_EXPONENT_PLUS", default=False)
+"""True while rendering for oss-harmony 0.0.11, whose serde_json (1.0.149, zmij) writes ``1e+16``
+where 0.0.8's (1.0.140, ryu) writes ``1e16``; read only on the rare exponent branch of :func:`rust_f64`."""
 
 
 def rust_f64(x: float) -> str:
@@ -103,10 +109,10 @@ def rust_f64(x: float) -> str:
         s = d[:point] + "." + d[point:]
     elif -5 < point <= 0:
         s = "0." + "0" * (-point) + d
-    elif n == 1:
-        s = d + "e" + str(point - 1)
     else:
-        s = d[0] + "." + d[1:] + "e" + str(point - 1)
+        exponent = point - 1
+        marker = "e+" if exponent > 0 and F64_EXPONENT_PLUS.get() else "e"
+        s = (d if n == 1 else d[0] + "." + d[1:]) + marker + str(exponent)
     return sign + s
 
 

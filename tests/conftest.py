@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,20 @@ GOLDEN = Path(__file__).parent / "golden"
 # Modules made only of differential tests: collected only when `-m parity` selects them,
 # so the default run neither imports openai_harmony nor reports them as skipped.
 PARITY_MODULES = frozenset({"test_render_parity.py", "test_parse_parity.py", "test_models_parity.py"})
+# Differential tests against oss-harmony 0.0.11 (`nox -s parity_oss`, its own environment).
+PARITY_OSS_MODULES = frozenset({"test_parity_oss.py"})
 
 
-def _parity_selected(config: pytest.Config) -> bool:
+def _marker_selected(config: pytest.Config, marker: str) -> bool:
     expression = str(config.getoption("markexpr") or "")
-    return "parity" in expression and "not parity" not in expression
+    # Whole words: "parity" does not select the parity_oss modules, nor the other way round.
+    return re.search(rf"(?<!not )\b{marker}\b", expression) is not None
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if collection_path.name in PARITY_MODULES and not _parity_selected(config):
+    if collection_path.name in PARITY_MODULES and not _marker_selected(config, "parity"):
+        return True
+    if collection_path.name in PARITY_OSS_MODULES and not _marker_selected(config, "parity_oss"):
         return True
     return None
 
