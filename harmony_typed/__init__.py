@@ -28,6 +28,7 @@ from harmony_typed._errors import (
     RenderError,
     VocabularyError,
 )
+from harmony_typed._messages_view import MessagesView
 from harmony_typed._models import (
     Author,
     ChannelConfig,
@@ -47,7 +48,7 @@ from harmony_typed._models import (
     ToolDescription,
     ToolNamespaceConfig,
 )
-from harmony_typed._parser import MessagesView, StreamableParser
+from harmony_typed._parser import TRANSITIONS, StreamableParser
 from harmony_typed._training import TrainingExample
 
 __version__: Final = "0.1.0"
@@ -84,6 +85,7 @@ __all__ = [
     "Role",
     "StreamState",
     "StreamableParser",
+    "TRANSITIONS",
     "SystemContent",
     "TextContent",
     "ToolDescription",

@@ -48,6 +48,8 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
     "_render": ("engines", True, "hot path of every prompt"),
     "_header": ("engines", True, "runs once per parsed message"),
     "_parser": ("engines", True, "per-token hot path"),
+    "_messages_view": ("engines", True, "read per token by serving loops (`parser.messages`)"),
+    "_parse_batch": ("engines", True, "the batch entry point drives the machine without per-token checks"),
     "_training": ("engines", False, "one pass over the renderer's message boundaries per example"),
     "_encoding": ("facade", False, "thin delegation to the engines"),
     "": ("facade", False, "re-exports only"),

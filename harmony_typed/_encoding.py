@@ -32,7 +32,7 @@ from harmony_typed._models import (
     RenderOptions,
     Role,
 )
-from harmony_typed._parser import parse_completion
+from harmony_typed._parse_batch import parse_completion
 from harmony_typed._render import Renderer
 from harmony_typed._tokenizer import TOKENIZER_NAME, Tokenizer
 from harmony_typed._training import TrainingExample, TrainOn, training_example

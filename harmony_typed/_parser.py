@@ -71,20 +71,18 @@ and appended to a list that is never mutated otherwise:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence, Set
-from itertools import islice
-from operator import index as _index
-from typing import Final, SupportsIndex, overload
+from typing import Final
 
 from harmony_typed._dialect import Dialect, strip_extra_channels
 from harmony_typed._errors import ParseError
 from harmony_typed._header import ParsedHeader, parse_header
+from harmony_typed._messages_view import MessagesView
 from harmony_typed._models import Message, Role, StreamState, trusted_text_message
 from harmony_typed._rust import rust_utf8_error
-from harmony_typed._specials import CALL, END, MAX_TOKEN, MESSAGE, N_VOCAB, RETURN, START
+from harmony_typed._specials import CALL, END, MESSAGE, N_VOCAB, RETURN, START
 from harmony_typed._tokenizer import HasTokenizer, Tokenizer
 
-__all__ = ["TRANSITIONS", "MessagesView", "StreamableParser", "parse_completion", "token_kind"]
+__all__ = ["TRANSITIONS", "StreamableParser", "token_kind"]
 
 # -- states (the StreamState members, as ints for the hot path) ---------------------
 
@@ -153,69 +151,6 @@ def _check_role(role: object) -> None:
     if role is not None and not isinstance(role, Role):
         hint = f" (use Role({role!r}))" if isinstance(role, str) else ""
         raise TypeError(f"role must be a Role or None, got {type(role).__name__}: {role!r}{hint}")
-
-
-# -- the messages snapshot ----------------------------------------------------------
-
-
-class MessagesView(Sequence[Message]):
-    """Read-only snapshot of the messages a parser had completed when it was taken.
-
-    Returned by :attr:`StreamableParser.messages` in O(1): it shares the
-    parser's append-only list and remembers its length, so it never changes
-    afterwards (later messages, and :meth:`StreamableParser.reset`, do not
-    affect it).  Messages are frozen, so sharing them is safe.  It is a
-    :class:`~collections.abc.Sequence` (``len``, indexing, slicing -- a slice
-    is a new ``list`` --, iteration, ``in``, ``index``, ``count``) and compares
-    equal to any sequence (``list``, ``tuple``, another view) with equal items;
-    use ``list(view)`` for a mutable copy.
-    """
-
-    _items: list[Message]
-    _length: int
-
-    def __init__(self, items: list[Message], length: int) -> None:
-        self._items = items
-        self._length = length
-
-    def __len__(self) -> int:
-        return self._length
-
-    @overload
-    def __getitem__(self, index: int) -> Message: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Message]: ...
-
-    def __getitem__(self, index: int | slice) -> Message | list[Message]:
-        if isinstance(index, slice):
-            return self._items[: self._length][index]
-        length = self._length
-        i = index + length if index < 0 else index
-        if i < 0 or i >= length:
-            raise IndexError("message index out of range")
-        return self._items[i]
-
-    def __iter__(self) -> Iterator[Message]:
-        return islice(self._items, self._length)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, MessagesView):
-            return self._length == other._length and self._items[: self._length] == other._items[: other._length]
-        if isinstance(other, list):
-            return self._length == len(other) and self._items[: self._length] == other
-        if isinstance(other, Sequence) and not isinstance(other, (str, bytes, bytearray)):
-            return self._length == len(other) and self._items[: self._length] == list(other)
-        return NotImplemented
-
-    def __reduce__(self) -> tuple[type[MessagesView], tuple[list[Message], int]]:
-        # copy, deepcopy and pickle (a native class has no instance __dict__ to copy).
-        return (MessagesView, (self._items[: self._length], self._length))
-
-    __hash__ = None  # type: ignore[assignment]  # compares like a list, so unhashable like one
-
-    def __repr__(self) -> str:
-        return repr(self._items[: self._length])
 
 
 # -- the parser ---------------------------------------------------------------------
@@ -630,50 +565,3 @@ class StreamableParser:
             done += 1
         self._encoded_pieces = done
         return list(encoded)
-
-
-def parse_completion(encoding: HasTokenizer, tokens: Sequence[int], role: Role | None, strict: bool) -> list[Message]:
-    """Parse a whole completion (``HarmonyEncoding.parse_messages_from_completion_tokens``).
-
-    The parser machine fed token by token, then end of stream; the first
-    error aborts the call.  openai_harmony converts the whole token list
-    before parsing, so a non-int or out-of-range id anywhere in ``tokens``
-    wins over a parse error: the ids after a parse error are checked before
-    it is raised (the successful path pays nothing extra).  Like
-    openai_harmony, any object with ``__index__`` is accepted as an id.
-    """
-    if isinstance(tokens, (Mapping, Set)):
-        # Deliberately stricter than openai_harmony, which parses a dict's keys in hash order.
-        raise TypeError(f"tokens must be a sequence of int token ids, got {type(tokens).__name__}")
-    parser = StreamableParser(encoding, role, strict=strict)
-    items: Sequence[object] = tokens
-    position = -1
-    try:
-        for position, item in enumerate(items):
-            token = item if isinstance(item, int) else _as_token(item)
-            if token < 0 or token > MAX_TOKEN:
-                raise _out_of_range(token)
-            # `tokens` is not recorded: nobody can see this parser's.
-            parser._step(token, position)
-        parser.process_eos()
-    except ParseError:
-        _check_rest(items, position + 1)
-        raise
-    return parser._messages
-
-
-def _as_token(item: object) -> int:
-    if isinstance(item, SupportsIndex):
-        return _index(item)
-    raise _not_an_int("tokens", item)
-
-
-def _check_rest(items: Sequence[object], start: int) -> None:
-    # The conversion errors openai_harmony would have raised before parsing.
-    if isinstance(items, Iterator):  # an iterator: what is left starts after the failing id
-        start = 0
-    for position, item in enumerate(items):
-        if position >= start:
-            token = item if isinstance(item, int) else _as_token(item)
-            if token < 0 or token > MAX_TOKEN:
-                raise _out_of_range(token)

@@ -27,7 +27,8 @@ from harmony_typed import (
     StreamState,
 )
 from harmony_typed._header import WHITE_SPACE, parse_header
-from harmony_typed._parser import TRANSITIONS, parse_completion, token_kind
+from harmony_typed._parse_batch import parse_completion
+from harmony_typed._parser import TRANSITIONS, token_kind
 from harmony_typed._rust import rust_debug_str
 
 GOLDEN: Final = Path(__file__).parent / "golden"

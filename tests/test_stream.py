@@ -31,7 +31,7 @@ from harmony_typed import (
     TextContent,
 )
 from harmony_typed._header import WHITE_SPACE
-from harmony_typed._parser import MessagesView
+from harmony_typed._messages_view import MessagesView
 
 GOLDEN: Final = Path(__file__).parent / "golden"
 TRACES: Final[list[dict[str, Any]]] = json.loads((GOLDEN / "stream.json").read_text())["traces"]
