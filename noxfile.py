@@ -34,7 +34,7 @@ nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
 # setuptools: tests/test_build.py loads setup.py (which needs the build's setuptools).
-TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-xdist>=3.2", "setuptools>=77"]
+TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "pytest-xdist>=3.2", "setuptools>=77", "pydantic>=2"]
 ORACLE = "openai-harmony==0.0.8"
 ORACLE_OSS = "oss-harmony==0.0.11"
 WORKERS = str(min(2, os.cpu_count() or 1))

@@ -42,6 +42,7 @@ from harmony_typed._validation import (
     _drop_none,
     _expect_mapping,
     _opt_str,
+    _required,
     _str_tuple,
     _type_name,
 )
@@ -123,8 +124,8 @@ class ChannelConfig:
     def from_dict(cls, raw: Mapping[str, object]) -> ChannelConfig:
         raw = _expect_mapping("ChannelConfig", raw)
         return cls(
-            valid_channels=raw["valid_channels"],  # type: ignore[arg-type]
-            channel_required=raw["channel_required"],  # type: ignore[arg-type]
+            valid_channels=_required(raw, "valid_channels", "ChannelConfig"),  # type: ignore[arg-type]
+            channel_required=_required(raw, "channel_required", "ChannelConfig"),  # type: ignore[arg-type]
         )
 
 
@@ -289,7 +290,7 @@ def content_from_dict(raw: object) -> Content:
         raise TypeError(f"content item must be a dict, got {_type_name(raw)}: {raw!r}")
     kind = raw.get("type")
     if kind == "text":
-        return TextContent(text=raw["text"])
+        return TextContent(text=_required(raw, "text", "TextContent"))  # type: ignore[arg-type]  # validated in __attrs_post_init__
     if kind == "system_content":
         return SystemContent.from_dict(raw)
     if kind == "developer_content":
@@ -370,10 +371,10 @@ class Message:
     def from_dict(cls, data: Mapping[str, object]) -> Message:
         """Accepts ``to_dict()`` output; ``content`` may also be a plain string."""
         data = _expect_mapping("Message", data)
-        role = data["role"]
+        role = _required(data, "role", "Message")
         if not isinstance(role, (str, Role)):
             raise TypeError(f"Message role must be a str, got {_type_name(role)}: {role!r}")
-        raw_content = data["content"]
+        raw_content = _required(data, "content", "Message")
         if isinstance(raw_content, str):
             contents: list[Content] = [TextContent(text=raw_content)]
         elif isinstance(raw_content, (list, tuple)):
@@ -461,7 +462,7 @@ class Conversation:
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Conversation:
         data = _expect_mapping("Conversation", data)
-        messages = data["messages"]
+        messages = _required(data, "messages", "Conversation")
         if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
             raise TypeError(f"Conversation messages must be a list, got {_type_name(messages)}: {messages!r}")
         return cls(messages=[m if isinstance(m, Message) else Message.from_dict(m) for m in messages])

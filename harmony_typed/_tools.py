@@ -15,6 +15,7 @@ from harmony_typed._validation import (
     _expect_mapping,
     _json_copy,
     _opt_str,
+    _required,
     _type_name,
 )
 
@@ -55,8 +56,8 @@ class ToolDescription:
         raw = _expect_mapping("ToolDescription", raw)
         params = raw.get("parameters")
         return cls(
-            name=raw["name"],  # type: ignore[arg-type]  # validated in __attrs_post_init__
-            description=raw["description"],  # type: ignore[arg-type]
+            name=_required(raw, "name", "ToolDescription"),  # type: ignore[arg-type]  # validated in __attrs_post_init__
+            description=_required(raw, "description", "ToolDescription"),  # type: ignore[arg-type]
             parameters=params,  # type: ignore[arg-type]
         )
 
@@ -171,11 +172,11 @@ class ToolNamespaceConfig:
     @classmethod
     def from_dict(cls, raw: Mapping[str, object]) -> ToolNamespaceConfig:
         raw = _expect_mapping("ToolNamespaceConfig", raw)
-        tools = raw["tools"]
+        tools = _required(raw, "tools", "ToolNamespaceConfig")
         if not isinstance(tools, (list, tuple)):
             raise TypeError(f"ToolNamespaceConfig.tools must be a list, got {_type_name(tools)}: {tools!r}")
         return cls(
-            name=raw["name"],  # type: ignore[arg-type]
+            name=_required(raw, "name", "ToolNamespaceConfig"),  # type: ignore[arg-type]
             description=_opt_str(raw, "description", "ToolNamespaceConfig"),
             tools=[t if isinstance(t, ToolDescription) else ToolDescription.from_dict(t) for t in tools],
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 from harmony_typed._enums import JSONDict, JSONValue, ReasoningEffort, Role
 
@@ -38,24 +39,51 @@ def _check_instance(owner: str, field: str, value: object, cls: type, optional: 
     raise TypeError(f"{owner}.{field} must be {expected}, got {_type_name(value)}: {value!r}{hint}")
 
 
+MAX_JSON_DEPTH: Final = 400
+"""Deepest nesting accepted in JSON values (tool parameters), counting every object and array.
+
+Far deeper than any real schema (openai_harmony already refuses a message nested
+deeper than 128 at render time), and shallow enough that validating and rendering
+stay well inside Python's recursion limit on both builds."""
+
+
 def _json_copy(value: object, where: str) -> JSONValue:
-    """Validate a JSON value and return a private deep copy (tuples become lists)."""
+    """Validate a JSON value and return a private deep copy (tuples become lists).
+
+    A value that contains itself is a ``ValueError("Circular reference detected")``
+    (openai_harmony's message, from ``json.dumps``); nesting deeper than
+    :data:`MAX_JSON_DEPTH` is a ``ValueError`` naming the depth, never a ``RecursionError``.
+    """
+    return _json_copy_at(value, where, 0, set())
+
+
+def _json_copy_at(value: object, where: str, depth: int, path: set[int]) -> JSONValue:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{where} is {value!r}: JSON has no NaN or infinity")
         return value
-    if isinstance(value, Mapping):
-        out: JSONDict = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{where} has a non-string key {key!r}: JSON object keys are strings")
-            out[key] = _json_copy(item, f"{where}[{key!r}]")
-        return out
-    if isinstance(value, (list, tuple)):
-        return [_json_copy(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    raise TypeError(f"{where} is a {_type_name(value)}, which is not a JSON value: {value!r}")
+    if not isinstance(value, (Mapping, list, tuple)):
+        raise TypeError(f"{where} is a {_type_name(value)}, which is not a JSON value: {value!r}")
+    if depth >= MAX_JSON_DEPTH:
+        root = where.split("[", 1)[0]  # the field, not a path 128 levels long
+        raise ValueError(f"{root} is nested more than {MAX_JSON_DEPTH} levels deep")
+    key_id = id(value)
+    if key_id in path:
+        raise ValueError("Circular reference detected")
+    path.add(key_id)
+    try:
+        if isinstance(value, Mapping):
+            out: JSONDict = {}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise TypeError(f"{where} has a non-string key {key!r}: JSON object keys are strings")
+                out[key] = _json_copy_at(item, f"{where}[{key!r}]", depth + 1, path)
+            return out
+        return [_json_copy_at(item, f"{where}[{i}]", depth + 1, path) for i, item in enumerate(value)]
+    finally:
+        path.discard(key_id)
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -66,6 +94,31 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 def _drop_none(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:
     return {k: v for k, v in pairs if v is not None}
+
+
+class MissingFieldError(KeyError):
+    """A ``from_dict`` input lacks a required key.
+
+    A ``KeyError`` whose ``args[0]`` is the key, as openai_harmony raises (so
+    ``except KeyError`` and code reading ``args`` keep working), and whose
+    message names the model too: ``Message.from_dict: missing required field 'content'``.
+    """
+
+    def __init__(self, key: str, owner: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.owner = owner
+
+    def __str__(self) -> str:
+        return f"{self.owner}.from_dict: missing required field {self.key!r}"
+
+
+def _required(raw: Mapping[str, object], key: str, owner: str) -> object:
+    """``raw[key]``, or :class:`MissingFieldError` naming ``owner`` and ``key``."""
+    try:
+        return raw[key]
+    except KeyError:
+        raise MissingFieldError(key, owner) from None
 
 
 def _expect_mapping(owner: str, raw: object) -> Mapping[str, object]:

@@ -15,6 +15,7 @@ from harmony_typed import (
     Conversation,
     DeveloperContent,
     HarmonyEncodingName,
+    JSONValue,
     Message,
     ReasoningEffort,
     RenderConversationConfig,
@@ -253,7 +254,7 @@ def test_from_dict_accepts_string_content_and_ignores_unknown_keys() -> None:
     ("data", "error", "message"),
     [
         ({"role": "robot", "content": "x"}, ValueError, "Unknown role: 'robot'"),
-        ({"role": "user"}, KeyError, "'content'"),
+        ({"role": "user"}, KeyError, "Message.from_dict: missing required field 'content'"),
         (
             {"role": "user", "content": [{"type": "image", "url": "u"}]},
             ValueError,
@@ -294,3 +295,37 @@ def test_with_tools_replaces_by_name_and_function_tools_key() -> None:
 def test_config_defaults() -> None:
     assert RenderConversationConfig().auto_drop_analysis is True
     assert RenderOptions().conversation_has_function_tools is False
+
+
+# -- hostile input (issue 16) ----------------------------------------------------
+
+
+def test_missing_field_names_the_model_and_the_key() -> None:
+    with pytest.raises(KeyError) as info:  # a KeyError, as openai_harmony raises
+        Message.from_dict({"role": "user"})
+    assert info.value.args == ("content",)
+    assert str(info.value) == "Message.from_dict: missing required field 'content'"
+
+
+def test_cyclic_parameters_are_a_value_error_like_openai_harmony() -> None:
+    schema: dict[str, object] = {"type": "object"}
+    schema["properties"] = {"self": schema}
+    with pytest.raises(ValueError, match="^Circular reference detected$"):
+        ToolDescription.new("f", "d", schema)  # type: ignore[arg-type]
+
+
+def test_deep_parameters_are_a_value_error_naming_the_depth() -> None:
+    deep: dict[str, object] = {"type": "object"}
+    current = deep
+    for _ in range(2_000):
+        child: dict[str, object] = {"type": "object"}
+        current["properties"] = {"a": child}
+        current = child
+    with pytest.raises(ValueError, match="nested more than 400 levels deep"):
+        ToolDescription.new("f", "d", deep)  # type: ignore[arg-type]
+
+
+def test_shared_subschemas_are_not_cycles() -> None:
+    shared: dict[str, JSONValue] = {"type": "string"}
+    tool = ToolDescription.new("f", "d", {"type": "object", "properties": {"a": shared, "b": shared}})
+    assert tool.parameters == {"type": "object", "properties": {"a": shared, "b": shared}}
