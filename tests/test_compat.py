@@ -90,6 +90,10 @@ def test_install_aliases_openai_harmony_in_a_fresh_process() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
-    late = "import openai_harmony, harmony_typed.compat as c\ntry:\n c.install()\nexcept RuntimeError: print('refused')"
+    # A module already imported as openai_harmony (the real one, where installed) must not be replaced.
+    late = (
+        "import sys, types; sys.modules['openai_harmony'] = types.ModuleType('openai_harmony')\n"
+        "import harmony_typed.compat as c\ntry:\n c.install()\nexcept RuntimeError: print('refused')"
+    )
     out = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "refused"
