@@ -251,6 +251,7 @@ def test_encoding_from_a_path_pickles_with_its_path(tmp_path: Path, genuine: byt
     assert str(path).encode() in data
     assert _vocab.SHA256.encode() in data
     assert pickle.loads(data) is enc  # same process: the loaded copy is reused
+    saved = dict(_encoding._LOADED)  # restored afterwards: other tests rely on the cached encodings
     _encoding._LOADED.clear()
     try:
         assert pickle.loads(data).encode("hello world") == [24912, 2375]
@@ -260,6 +261,7 @@ def test_encoding_from_a_path_pickles_with_its_path(tmp_path: Path, genuine: byt
             pickle.loads(data)  # the file changed: a clear error, not the default vocabulary
     finally:
         _encoding._LOADED.clear()
+        _encoding._LOADED.update(saved)
 
 
 def test_default_encoding_still_pickles_by_name() -> None:
