@@ -97,3 +97,23 @@ def test_install_aliases_openai_harmony_in_a_fresh_process() -> None:
     )
     out = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "refused"
+
+
+def test_load_harmony_encoding_selects_a_dialect() -> None:
+    # oss-harmony 0.0.11 renders a commentary message's recipient after its channel.
+    msg = h.Message.from_role_and_content("assistant", '{"a": 1}').with_channel("commentary")
+    msg = msg.with_recipient("functions.f").with_content_type("json")
+    default = h.load_harmony_encoding("HarmonyGptOss")
+    oss = h.load_harmony_encoding(h.HarmonyEncodingName.HARMONY_GPT_OSS, dialect="oss-harmony-0.0.11")
+    by_member = h.load_harmony_encoding("HarmonyGptOss", dialect=harmony_typed.Dialect.OSS_HARMONY_0_0_11)
+    assert default.decode_utf8(default.render(msg)).startswith("<|start|>assistant to=functions.f<|channel|>")
+    assert oss.decode_utf8(oss.render(msg)) == (
+        '<|start|>assistant<|channel|>commentary to=functions.f <|constrain|>json<|message|>{"a": 1}<|call|>'
+    )
+    assert by_member.render(msg) == oss.render(msg)
+    parser = h.StreamableParser(oss, "assistant")
+    for token in oss.render(msg)[2:]:
+        parser.process(token)
+    assert parser.messages[0].recipient == "functions.f" and parser.messages[0].channel == "commentary"
+    with pytest.raises(ValueError, match="Invalid dialect"):
+        h.load_harmony_encoding("HarmonyGptOss", dialect="nope")

@@ -193,6 +193,13 @@ class StreamableParser:
 _StrictParser = strict.StreamableParser
 
 
-def load_harmony_encoding(name: str | HarmonyEncodingName) -> HarmonyEncoding:
-    """Load an encoding by name (a string or :class:`HarmonyEncodingName`)."""
-    return HarmonyEncoding(strict.load_harmony_encoding(str(name)))
+def load_harmony_encoding(
+    name: str | HarmonyEncodingName, *, dialect: strict.Dialect | str = strict.Dialect.OPENAI_HARMONY_0_0_8
+) -> HarmonyEncoding:
+    """Load an encoding by name (a string or :class:`HarmonyEncodingName`).
+
+    ``dialect`` is harmony_typed's extension (keyword-only, so upstream's calls are
+    unchanged): ``"openai-harmony-0.0.8"`` (the default) or ``"oss-harmony-0.0.11"``
+    (vLLM's fork), as in :func:`harmony_typed.load_harmony_encoding`.
+    """
+    return HarmonyEncoding(strict.load_harmony_encoding(str(name), dialect=dialect))
