@@ -41,6 +41,7 @@ from harmony_typed._validation import (
     _check_str,
     _drop_none,
     _expect_mapping,
+    _json_loads,
     _opt_str,
     _required,
     _str_tuple,
@@ -394,7 +395,7 @@ class Message:
 
     @classmethod
     def from_json(cls, payload: str | bytes) -> Message:
-        return cls.from_dict(json.loads(payload))
+        return cls.from_dict(_json_loads(payload, "Message"))  # type: ignore[arg-type]  # from_dict checks
 
 
 _new: Final = object.__new__
@@ -469,7 +470,7 @@ class Conversation:
 
     @classmethod
     def from_json(cls, payload: str | bytes) -> Conversation:
-        return cls.from_dict(json.loads(payload))
+        return cls.from_dict(_json_loads(payload, "Conversation"))  # type: ignore[arg-type]  # from_dict checks
 
 
 @attrs.frozen(kw_only=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -84,6 +87,34 @@ def _json_copy_at(value: object, where: str, depth: int, path: set[int]) -> JSON
         return [_json_copy_at(item, f"{where}[{i}]", depth + 1, path) for i, item in enumerate(value)]
     finally:
         path.discard(key_id)
+
+
+_JSON_STRING: Final = re.compile(r'"(?:[^"\\]|\\.)*"?')
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+
+
+def _json_loads(payload: str | bytes, owner: str) -> object:
+    """``json.loads``, where nesting too deep for the decoder is a ``ValueError`` naming the depth.
+
+    The C decoder recurses once per level and raises ``RecursionError`` near
+    Python's recursion limit; the depth is measured only then (off the fast path).
+    """
+    try:
+        return json.loads(payload)
+    except RecursionError:
+        depth = _json_depth(payload)
+        if depth <= MAX_JSON_DEPTH:
+            raise  # the caller's own stack is nearly exhausted: not the payload's fault
+        raise ValueError(
+            f"{owner}.from_json: the JSON is nested {depth} levels deep, more than the {MAX_JSON_DEPTH} accepted"
+        ) from None
+
+
+def _json_depth(payload: str | bytes) -> int:
+    """The deepest nesting of objects and arrays in ``payload`` (brackets inside strings ignored)."""
+    text = payload.decode("utf-8", "replace") if isinstance(payload, (bytes, bytearray)) else payload
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(itertools.accumulate((1 if c in "[{" else -1 for c in brackets), initial=0))
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:

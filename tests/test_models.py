@@ -329,3 +329,23 @@ def test_shared_subschemas_are_not_cycles() -> None:
     shared: dict[str, JSONValue] = {"type": "string"}
     tool = ToolDescription.new("f", "d", {"type": "object", "properties": {"a": shared, "b": shared}})
     assert tool.parameters == {"type": "object", "properties": {"a": shared, "b": shared}}
+
+
+@pytest.mark.parametrize("model", [Message, Conversation])
+@pytest.mark.parametrize(
+    ("payload", "depth"),
+    [
+        ("[" * 100_000, 100_000),
+        ('{"a":' * 5_000, 5_000),
+        (b"[" * 1_000, 1_000),
+        ('{"x": "[[[", "y":' + "[" * 2_000, 2_001),
+    ],
+)
+def test_deep_json_is_a_value_error_naming_the_depth(model: Any, payload: str | bytes, depth: int) -> None:
+    with pytest.raises(ValueError, match=rf"^{model.__name__}\.from_json: the JSON is nested {depth} levels deep"):
+        model.from_json(payload)
+
+
+def test_brackets_in_strings_do_not_count_as_nesting() -> None:
+    text = "[" * 5_000
+    assert Message.from_json(json.dumps({"role": "user", "content": text})).content == (TextContent(text=text),)
