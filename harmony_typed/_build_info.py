@@ -40,6 +40,11 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
         False,
         "attrs classes are non-native under mypyc (no speed-up), and `attrs.field(...)` fails in compiled modules",
     ),
+    "_pydantic_schema": (
+        "models",
+        False,
+        "pydantic field support; runs once per pydantic model class, imports pydantic lazily",
+    ),
     "_dialect": ("models", False, "an enum and flag functions, read once per encoding and parser"),
     "_vocab": ("tokenizer", False, "file I/O, runs once per process"),
     "_tokenizer": ("tokenizer", False, "builds tables once per process; per-token work is in the engines"),

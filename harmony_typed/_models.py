@@ -27,6 +27,7 @@ from typing import Final, TypeAlias
 import attrs
 
 from harmony_typed._enums import HarmonyEncodingName, JSONValue, ReasoningEffort, Role, StreamState
+from harmony_typed._pydantic_schema import author_from_dict, author_to_dict, pydantic_schema_hook, text_from_dict
 from harmony_typed._tools import (
     ToolDescription,
     ToolNamespaceConfig,
@@ -88,6 +89,8 @@ class Author:
         """``Author.new(Role.TOOL, "functions.get_weather")``."""
         return cls(role=role, name=name)
 
+    __get_pydantic_core_schema__ = pydantic_schema_hook(author_from_dict, author_to_dict)
+
 
 @attrs.frozen(kw_only=True)
 class TextContent:
@@ -100,6 +103,8 @@ class TextContent:
 
     def to_dict(self) -> dict[str, object]:
         return {"type": "text", "text": self.text}
+
+    __get_pydantic_core_schema__ = pydantic_schema_hook(text_from_dict, kind="text")
 
 
 @attrs.frozen(kw_only=True)
@@ -128,6 +133,8 @@ class ChannelConfig:
             valid_channels=_required(raw, "valid_channels", "ChannelConfig"),  # type: ignore[arg-type]
             channel_required=_required(raw, "channel_required", "ChannelConfig"),  # type: ignore[arg-type]
         )
+
+    __get_pydantic_core_schema__ = pydantic_schema_hook()
 
 
 DEFAULT_MODEL_IDENTITY: Final = "You are ChatGPT, a large language model trained by OpenAI."
@@ -224,6 +231,8 @@ class SystemContent:
             tools=_namespaces_from_raw(raw.get("tools")),
         )
 
+    __get_pydantic_core_schema__ = pydantic_schema_hook(kind="system_content")
+
 
 @attrs.frozen(kw_only=True)
 class DeveloperContent:
@@ -262,6 +271,8 @@ class DeveloperContent:
             instructions=_opt_str(raw, "instructions", "DeveloperContent"),
             tools=_namespaces_from_raw(raw.get("tools")),
         )
+
+    __get_pydantic_core_schema__ = pydantic_schema_hook(kind="developer_content")
 
 
 Content: TypeAlias = TextContent | SystemContent | DeveloperContent
@@ -397,6 +408,8 @@ class Message:
     def from_json(cls, payload: str | bytes) -> Message:
         return cls.from_dict(_json_loads(payload, "Message"))  # type: ignore[arg-type]  # from_dict checks
 
+    __get_pydantic_core_schema__ = pydantic_schema_hook()
+
 
 _new: Final = object.__new__
 _SET_TEXT: Final = TextContent.__dict__["text"].__set__
@@ -471,6 +484,8 @@ class Conversation:
     @classmethod
     def from_json(cls, payload: str | bytes) -> Conversation:
         return cls.from_dict(_json_loads(payload, "Conversation"))  # type: ignore[arg-type]  # from_dict checks
+
+    __get_pydantic_core_schema__ = pydantic_schema_hook()
 
 
 @attrs.frozen(kw_only=True)

@@ -8,6 +8,7 @@ from typing import Final
 import attrs
 
 from harmony_typed._enums import JSONDict, JSONValue
+from harmony_typed._pydantic_schema import pydantic_schema_hook
 from harmony_typed._validation import (
     _check_instance,
     _check_str,
@@ -60,6 +61,8 @@ class ToolDescription:
             description=_required(raw, "description", "ToolDescription"),  # type: ignore[arg-type]
             parameters=params,  # type: ignore[arg-type]
         )
+
+    __get_pydantic_core_schema__ = pydantic_schema_hook()
 
 
 def _tool_tuple(value: Iterable[ToolDescription]) -> tuple[ToolDescription, ...]:
@@ -180,6 +183,8 @@ class ToolNamespaceConfig:
             description=_opt_str(raw, "description", "ToolNamespaceConfig"),
             tools=[t if isinstance(t, ToolDescription) else ToolDescription.from_dict(t) for t in tools],
         )
+
+    __get_pydantic_core_schema__ = pydantic_schema_hook()
 
 
 def _namespaces(value: Mapping[str, ToolNamespaceConfig] | None) -> dict[str, ToolNamespaceConfig] | None:
