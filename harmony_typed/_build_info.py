@@ -45,6 +45,7 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
         False,
         "pydantic field support; runs once per pydantic model class, imports pydantic lazily",
     ),
+    "_surrogates": ("models", False, "error path only: openai_harmony's lone-surrogate ValueError"),
     "_dialect": ("models", False, "an enum and flag functions, read once per encoding and parser"),
     "_vocab": ("tokenizer", False, "file I/O, runs once per process"),
     "_tokenizer": ("tokenizer", False, "builds tables once per process; per-token work is in the engines"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Collection, Sequence, Set
+from collections.abc import Callable, Collection, Sequence, Set
 from typing import Final, Literal, TypeVar
 
 from harmony_typed import _specials, _vocab
@@ -23,7 +23,7 @@ from harmony_typed._dialect import (
     constrain_content_type,
     f64_exponent_plus,
 )
-from harmony_typed._errors import VocabularyError
+from harmony_typed._errors import RenderError, VocabularyError
 from harmony_typed._models import (
     Conversation,
     HarmonyEncodingName,
@@ -34,6 +34,7 @@ from harmony_typed._models import (
 )
 from harmony_typed._parse_batch import parse_completion
 from harmony_typed._render import Renderer
+from harmony_typed._surrogates import surrogate_error
 from harmony_typed._tokenizer import TOKENIZER_NAME, Tokenizer
 from harmony_typed._training import TrainingExample, TrainOn, training_example
 
@@ -65,7 +66,7 @@ class HarmonyEncoding:
     '<|start|>user<|message|>'
     """
 
-    __slots__ = ("_dialect", "_name", "_renderer_cache", "_tokenizer", "_vocab_path")
+    __slots__ = ("_dialect", "_lenient_renderer_cache", "_name", "_renderer_cache", "_tokenizer", "_vocab_path")
 
     def __init__(
         self,
@@ -80,20 +81,48 @@ class HarmonyEncoding:
         # Encodings of other dialects share the (immutable) tokenizer of the same vocabulary.
         self._tokenizer = ordinary if isinstance(ordinary, Tokenizer) else Tokenizer(ordinary)
         self._renderer_cache: Renderer | None = None  # built on first render (cold start)
+        self._lenient_renderer_cache: Renderer | None = None  # for texts with paired-up surrogates (rare)
 
     @property
     def _renderer(self) -> Renderer:
-        # Built on first use with the BPE it needs; a race builds two, one is kept.
+        # Built on first use with the BPE it needs; a race builds two, one is kept.  It
+        # calls tiktoken's core directly, which raises UnicodeEncodeError on a surrogate
+        # (tiktoken's wrapper would replace it): see _render_or_refuse.
         renderer = self._renderer_cache
         if renderer is None:
-            dialect = self._dialect
-            renderer = self._renderer_cache = Renderer(
-                self._tokenizer.bpe.encode_ordinary,
-                commentary_channel_first(dialect),
-                constrain_content_type(dialect),
-                f64_exponent_plus(dialect),
-            )
+            renderer = self._renderer_cache = self._new_renderer(self._tokenizer.bpe._core_bpe.encode_ordinary)
         return renderer
+
+    def _new_renderer(self, encode_ordinary: Callable[[str], list[int]]) -> Renderer:
+        dialect = self._dialect
+        return Renderer(
+            encode_ordinary,
+            commentary_channel_first(dialect),
+            constrain_content_type(dialect),
+            f64_exponent_plus(dialect),
+        )
+
+    def _render_or_refuse(
+        self, render: Callable[[Renderer], list[int]], what: str, value: Message | Conversation
+    ) -> list[int]:
+        """``render(renderer)``, failing as openai_harmony does on lone surrogates (:mod:`harmony_typed._surrogates`).
+
+        openai_harmony refuses them while reading its JSON, before any other check,
+        so a render error is reported as theirs when ``value`` has one too.
+        """
+        try:
+            return render(self._renderer)
+        except (UnicodeEncodeError, RenderError) as exc:
+            error = surrogate_error(what, value.to_dict())
+            if error is not None:
+                raise error from None
+            if not isinstance(exc, UnicodeEncodeError):
+                raise
+        # Only surrogates that pair up: one character each, as tiktoken's wrapper makes them.
+        lenient = self._lenient_renderer_cache
+        if lenient is None:
+            lenient = self._lenient_renderer_cache = self._new_renderer(self._tokenizer.bpe.encode_ordinary)
+        return render(lenient)
 
     def __repr__(self) -> str:
         if self._dialect is DEFAULT_DIALECT:
@@ -202,7 +231,8 @@ class HarmonyEncoding:
         [200006, 1428, 200008, 12194, 200007]
         """
         options = _options(render_options, RenderOptions, _DEFAULT_RENDER_OPTIONS, "render_options")
-        return self._renderer.render(message, options.conversation_has_function_tools)
+        has_tools = options.conversation_has_function_tools
+        return self._render_or_refuse(lambda r: r.render(message, has_tools), "message", message)
 
     def render_conversation(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
@@ -226,7 +256,8 @@ class HarmonyEncoding:
         True
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
-        return self._renderer.render_conversation(conversation, cfg.auto_drop_analysis)
+        drop = cfg.auto_drop_analysis
+        return self._render_or_refuse(lambda r: r.render_conversation(conversation, drop), "conversation", conversation)
 
     def render_conversation_for_completion(
         self,
@@ -243,7 +274,12 @@ class HarmonyEncoding:
         '<|start|>user<|message|>Hi<|end|><|start|>assistant'
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
-        return self._renderer.render_conversation_for_completion(conversation, next_turn_role, cfg.auto_drop_analysis)
+        drop = cfg.auto_drop_analysis
+        return self._render_or_refuse(
+            lambda r: r.render_conversation_for_completion(conversation, next_turn_role, drop),
+            "conversation",
+            conversation,
+        )
 
     def render_conversation_for_training(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
@@ -260,7 +296,10 @@ class HarmonyEncoding:
         'Hello!<|return|>'
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
-        return self._renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis)
+        drop = cfg.auto_drop_analysis
+        return self._render_or_refuse(
+            lambda r: r.render_conversation_for_training(conversation, drop), "conversation", conversation
+        )
 
     def render_training_example(
         self,
@@ -291,7 +330,12 @@ class HarmonyEncoding:
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         bounds: list[int] = []
-        tokens = self._renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis, bounds)
+
+        def render(renderer: Renderer) -> list[int]:
+            bounds.clear()  # a retry starts over
+            return renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis, bounds)
+
+        tokens = self._render_or_refuse(render, "conversation", conversation)
         return training_example(tokens, bounds, conversation.messages, train_on)
 
     # -- parsing -------------------------------------------------------------------

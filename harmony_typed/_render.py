@@ -41,6 +41,7 @@ from harmony_typed._models import (
 )
 from harmony_typed._rust import F64_EXPONENT_PLUS
 from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, CONSTRAIN_MARKER, END, MESSAGE, RETURN, START
+from harmony_typed._surrogates import check_encodable, check_tool_parameters
 from harmony_typed._system_text import developer_text, system_text
 
 __all__ = ["Renderer"]
@@ -307,6 +308,7 @@ class Renderer:
                 if i < first_final:
                     channel = message.channel
                     if channel is not None and channel == "analysis":
+                        check_encodable(message)  # a lone surrogate fails in openai_harmony's JSON, dropped or not
                         continue  # any role (C9); not validated either (E03)
                 self._render_message(message, has_fn, out)
                 if bounds is not None:
@@ -468,6 +470,7 @@ class Renderer:
 
     def _text_of(self, content: SystemContent | DeveloperContent, has_function_tools: bool) -> str:
         """The text of a system or developer item, numbers in the dialect's float format (rare: cached)."""
+        check_tool_parameters(content.tools)  # unrendered schema parts count for openai_harmony's lone-surrogate check
         reset = F64_EXPONENT_PLUS.set(True) if self._f64_exponent_plus else None
         try:
             if isinstance(content, _SystemContent):

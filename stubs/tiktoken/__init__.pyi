@@ -2,8 +2,12 @@
 from collections.abc import Collection, Sequence, Set
 from typing import Literal
 
+class _CoreBPE:
+    def encode_ordinary(self, text: str) -> list[int]: ...
+
 class Encoding:
     name: str
+    _core_bpe: _CoreBPE
     def __init__(
         self,
         name: str,
