@@ -23,6 +23,7 @@ from typing import Final
 
 from harmony_typed._models import Message, TextContent
 from harmony_typed._tools import ToolNamespaceConfig
+from harmony_typed._validation import LoneSurrogateDict, has_lone_surrogate
 
 __all__ = ["check_encodable", "check_tool_parameters", "surrogate_error"]
 
@@ -88,40 +89,32 @@ def check_encodable(message: Message) -> None:
 
     For the messages the auto-drop rule skips: openai_harmony refuses them too.
     """
-    author = message.author
-    for value in (author.name, message.channel, message.recipient, message.content_type):
+    # Called per dropped message on every render: ASCII (the common case) costs no call.
+    for value in (message.author.name, message.channel, message.recipient, message.content_type):
         if value is not None and not value.isascii():
             _check_text(value)
     for item in message.content:
-        text = item.text if isinstance(item, TextContent) else json.dumps(item.to_dict(), ensure_ascii=False)
-        if not text.isascii():
-            _check_text(text)
+        if isinstance(item, TextContent):
+            if not item.text.isascii():
+                _check_text(item.text)
+        else:
+            _check_text(json.dumps(item.to_dict(), ensure_ascii=False))
 
 
 def check_tool_parameters(tools: Mapping[str, ToolNamespaceConfig] | None) -> None:
-    """Like :func:`check_encodable`, for tool parameters: only part of a schema is rendered."""
+    """Like :func:`check_encodable`, for tool parameters (only part of a schema is rendered).
+
+    Construction marks a schema holding a lone surrogate (a :class:`LoneSurrogateDict`),
+    so this costs one type check per tool.
+    """
     if tools is None:
         return
     for namespace in tools.values():
         for tool in namespace.tools:
-            if tool.parameters is not None:
-                text = json.dumps(tool.parameters, ensure_ascii=False)
-                if not text.isascii():
-                    _check_text(text)
+            if type(tool.parameters) is LoneSurrogateDict:
+                json.dumps(tool.parameters, ensure_ascii=False).encode()  # raises UnicodeEncodeError
 
 
 def _check_text(text: str) -> None:
-    try:
-        text.encode()
-    except UnicodeEncodeError as exc:
-        if not _pairs_up(text):
-            raise exc from None
-
-
-def _pairs_up(text: str) -> bool:
-    """True if every surrogate of ``text`` is half of a pair (one character to openai_harmony)."""
-    try:
-        text.encode("utf-16", "surrogatepass").decode("utf-16")
-    except UnicodeDecodeError:
-        return False
-    return True
+    if has_lone_surrogate(text):
+        text.encode()  # raises UnicodeEncodeError

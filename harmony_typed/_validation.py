@@ -56,12 +56,41 @@ def _json_copy(value: object, where: str) -> JSONValue:
     A value that contains itself is a ``ValueError("Circular reference detected")``
     (openai_harmony's message, from ``json.dumps``); nesting deeper than
     :data:`MAX_JSON_DEPTH` is a ``ValueError`` naming the depth, never a ``RecursionError``.
+    A dict holding a lone surrogate (in a key or a string) comes back as a
+    :class:`LoneSurrogateDict`, so rendering can refuse it as openai_harmony does
+    without walking it again (see :mod:`harmony_typed._surrogates`).
     """
-    return _json_copy_at(value, where, 0, set())
+    lone: list[str] = []
+    out = _json_copy_at(value, where, 0, set(), lone)
+    return LoneSurrogateDict(out) if lone and isinstance(out, dict) else out
 
 
-def _json_copy_at(value: object, where: str, depth: int, path: set[int]) -> JSONValue:
-    if value is None or isinstance(value, (bool, int, str)):
+class LoneSurrogateDict(dict[str, JSONValue]):
+    """A plain dict (same equality, repr and JSON) marked as holding an unpaired surrogate."""
+
+    __slots__ = ()
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True if ``text`` has a surrogate that is not half of a pair (one character to openai_harmony)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        try:
+            text.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
+def _json_copy_at(value: object, where: str, depth: int, path: set[int], lone: list[str]) -> JSONValue:
+    if isinstance(value, str):
+        if has_lone_surrogate(value):
+            lone.append(where)
+        return value
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -82,9 +111,11 @@ def _json_copy_at(value: object, where: str, depth: int, path: set[int]) -> JSON
             for key, item in value.items():
                 if not isinstance(key, str):
                     raise TypeError(f"{where} has a non-string key {key!r}: JSON object keys are strings")
-                out[key] = _json_copy_at(item, f"{where}[{key!r}]", depth + 1, path)
+                if has_lone_surrogate(key):
+                    lone.append(where)
+                out[key] = _json_copy_at(item, f"{where}[{key!r}]", depth + 1, path, lone)
             return out
-        return [_json_copy_at(item, f"{where}[{i}]", depth + 1, path) for i, item in enumerate(value)]
+        return [_json_copy_at(item, f"{where}[{i}]", depth + 1, path, lone) for i, item in enumerate(value)]
     finally:
         path.discard(key_id)
 

@@ -27,6 +27,7 @@ from harmony_typed import (
     strategies,
 )
 from harmony_typed._surrogates import surrogate_error
+from harmony_typed._validation import LoneSurrogateDict
 
 LONE = "a\ud800b"
 ERROR = re.compile(
@@ -243,3 +244,11 @@ def test_render_of_a_conversation_with_surrogates_equals_openai_harmony(
         assert _outcome(lambda: getattr(enc, name)(ours)) == expected, name  # noqa: B023
     expected = _outcome(lambda: oracle_enc.render_conversation_for_completion(theirs, oracle.Role.ASSISTANT))
     assert _outcome(lambda: enc.render_conversation_for_completion(ours, Role.ASSISTANT)) == expected
+
+
+def test_schemas_with_lone_surrogates_are_marked_at_construction() -> None:
+    marked = ToolDescription.new("f", "d", {"properties": {LONE: {"type": "string"}}}).parameters
+    assert type(marked) is LoneSurrogateDict and marked == {"properties": {LONE: {"type": "string"}}}
+    assert repr(marked) == repr(dict(marked)) and json.loads(json.dumps(marked)) == marked
+    for clean in ({"description": "\ud83d\ude00 \U0001f600 é"}, {"type": "object"}):
+        assert type(ToolDescription.new("f", "d", clean).parameters) is dict
