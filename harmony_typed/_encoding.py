@@ -87,7 +87,7 @@ class HarmonyEncoding:
     def _renderer(self) -> Renderer:
         # Built on first use with the BPE it needs; a race builds two, one is kept.  It
         # calls tiktoken's core directly, which raises UnicodeEncodeError on a surrogate
-        # (tiktoken's wrapper would replace it): see _render_or_refuse.
+        # (tiktoken's wrapper would replace it): see _refused.
         renderer = self._renderer_cache
         if renderer is None:
             renderer = self._renderer_cache = self._new_renderer(self._tokenizer.bpe._core_bpe.encode_ordinary)
@@ -102,23 +102,26 @@ class HarmonyEncoding:
             f64_exponent_plus(dialect),
         )
 
-    def _render_or_refuse(
-        self, render: Callable[[Renderer], list[int]], what: str, value: Message | Conversation
+    def _refused(
+        self,
+        exc: UnicodeEncodeError | RenderError,
+        what: str,
+        value: Message | Conversation,
+        render: Callable[[Renderer], list[int]],
     ) -> list[int]:
-        """``render(renderer)``, failing as openai_harmony does on lone surrogates (:mod:`harmony_typed._surrogates`).
+        """After ``exc`` from the renderer: openai_harmony's error if ``value`` has a lone surrogate.
 
-        openai_harmony refuses them while reading its JSON, before any other check,
-        so a render error is reported as theirs when ``value`` has one too.
+        openai_harmony refuses one while reading its JSON, before any other check
+        (:mod:`harmony_typed._surrogates`), so a render error is reported as that
+        when ``value`` has one too.  Surrogates that only pair up are one character
+        each, as tiktoken's own wrapper makes them: ``render`` is retried with it.
+        Called only on the error path: the happy path is a bare ``try``.
         """
-        try:
-            return render(self._renderer)
-        except (UnicodeEncodeError, RenderError) as exc:
-            error = surrogate_error(what, value.to_dict())
-            if error is not None:
-                raise error from None
-            if not isinstance(exc, UnicodeEncodeError):
-                raise
-        # Only surrogates that pair up: one character each, as tiktoken's wrapper makes them.
+        error = surrogate_error(what, value.to_dict())
+        if error is not None:
+            raise error from None
+        if not isinstance(exc, UnicodeEncodeError):
+            raise exc
         lenient = self._lenient_renderer_cache
         if lenient is None:
             lenient = self._lenient_renderer_cache = self._new_renderer(self._tokenizer.bpe.encode_ordinary)
@@ -232,7 +235,10 @@ class HarmonyEncoding:
         """
         options = _options(render_options, RenderOptions, _DEFAULT_RENDER_OPTIONS, "render_options")
         has_tools = options.conversation_has_function_tools
-        return self._render_or_refuse(lambda r: r.render(message, has_tools), "message", message)
+        try:
+            return self._renderer.render(message, has_tools)
+        except (UnicodeEncodeError, RenderError) as exc:
+            return self._refused(exc, "message", message, lambda r: r.render(message, has_tools))
 
     def render_conversation(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
@@ -257,7 +263,10 @@ class HarmonyEncoding:
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         drop = cfg.auto_drop_analysis
-        return self._render_or_refuse(lambda r: r.render_conversation(conversation, drop), "conversation", conversation)
+        try:
+            return self._renderer.render_conversation(conversation, drop)
+        except (UnicodeEncodeError, RenderError) as exc:
+            return self._refused(exc, "conversation", conversation, lambda r: r.render_conversation(conversation, drop))
 
     def render_conversation_for_completion(
         self,
@@ -275,11 +284,15 @@ class HarmonyEncoding:
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         drop = cfg.auto_drop_analysis
-        return self._render_or_refuse(
-            lambda r: r.render_conversation_for_completion(conversation, next_turn_role, drop),
-            "conversation",
-            conversation,
-        )
+        try:
+            return self._renderer.render_conversation_for_completion(conversation, next_turn_role, drop)
+        except (UnicodeEncodeError, RenderError) as exc:
+            return self._refused(
+                exc,
+                "conversation",
+                conversation,
+                lambda r: r.render_conversation_for_completion(conversation, next_turn_role, drop),
+            )
 
     def render_conversation_for_training(
         self, conversation: Conversation, config: RenderConversationConfig | None = None
@@ -297,9 +310,12 @@ class HarmonyEncoding:
         """
         cfg = _options(config, RenderConversationConfig, _DEFAULT_CONVERSATION_CONFIG, "config")
         drop = cfg.auto_drop_analysis
-        return self._render_or_refuse(
-            lambda r: r.render_conversation_for_training(conversation, drop), "conversation", conversation
-        )
+        try:
+            return self._renderer.render_conversation_for_training(conversation, drop)
+        except (UnicodeEncodeError, RenderError) as exc:
+            return self._refused(
+                exc, "conversation", conversation, lambda r: r.render_conversation_for_training(conversation, drop)
+            )
 
     def render_training_example(
         self,
@@ -335,7 +351,10 @@ class HarmonyEncoding:
             bounds.clear()  # a retry starts over
             return renderer.render_conversation_for_training(conversation, cfg.auto_drop_analysis, bounds)
 
-        tokens = self._render_or_refuse(render, "conversation", conversation)
+        try:
+            tokens = render(self._renderer)  # not hot: the mask costs more than the call
+        except (UnicodeEncodeError, RenderError) as exc:
+            tokens = self._refused(exc, "conversation", conversation, render)
         return training_example(tokens, bounds, conversation.messages, train_on)
 
     # -- parsing -------------------------------------------------------------------
