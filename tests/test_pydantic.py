@@ -170,6 +170,19 @@ class Holder(pydantic.BaseModel):
     message: Message
 
 
+class ConversationHolder(pydantic.BaseModel):
+    conversation: Conversation
+
+
+@settings(max_examples=100, deadline=None)
+@given(strategies.messages(), strategies.conversations(max_size=4))
+def test_any_model_round_trips_through_pydantic_json(message: Message, conversation: Conversation) -> None:
+    assert Holder.model_validate_json(Holder(message=message).model_dump_json()).message == message
+    holder = ConversationHolder(conversation=conversation)
+    assert ConversationHolder.model_validate(holder.model_dump()).conversation == conversation
+    assert json.loads(holder.model_dump_json())["conversation"] == json.loads(conversation.to_json())
+
+
 @pytest.mark.parity
 @settings(max_examples=300, deadline=None)
 @given(strategies.messages())
