@@ -47,6 +47,8 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
     "_system_text": ("engines", True, "string building for every system/developer message"),
     "_render": ("engines", True, "hot path of every prompt"),
     "_header": ("engines", True, "runs once per parsed message"),
+    "_transitions": ("engines", True, "the parser's transition table; its `Final` codes are inlined in the parser"),
+    "_content": ("engines", True, "streaming UTF-8 of message content: the parser's compiled base class"),
     "_parser": ("engines", True, "per-token hot path"),
     "_messages_view": ("engines", True, "read per token by serving loops (`parser.messages`)"),
     "_parse_batch": ("engines", True, "the batch entry point drives the machine without per-token checks"),

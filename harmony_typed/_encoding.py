@@ -32,7 +32,7 @@ from harmony_typed._models import (
     RenderOptions,
     Role,
 )
-from harmony_typed._parse_batch import parse_completion
+from harmony_typed._parse_batch import RecoveredParse, parse_completion, parse_completion_recovering
 from harmony_typed._render import Renderer
 from harmony_typed._tokenizer import TOKENIZER_NAME, Tokenizer
 from harmony_typed._training import TrainingExample, TrainOn, training_example
@@ -297,16 +297,33 @@ class HarmonyEncoding:
     # -- parsing -------------------------------------------------------------------
 
     def parse_messages_from_completion_tokens(
-        self, tokens: Sequence[int], role: Role | None = None, *, strict: bool = True
+        self, tokens: Sequence[int], role: Role | None = None, *, strict: bool = True, recover: bool = False
     ) -> list[Message]:
         """Parse sampled tokens into messages (the whole call fails on the first error).
+
+        ``recover=True``: never a parse error; malformed output is repaired
+        (docs/parsing.md, *Recovery*); :meth:`parse_messages_with_recoveries`
+        also returns the repairs.
 
         >>> enc = load_harmony_encoding("HarmonyGptOss")
         >>> tokens = enc.encode("<|channel|>final<|message|>Hi<|return|>", allowed_special="all")
         >>> [m.to_dict() for m in enc.parse_messages_from_completion_tokens(tokens, Role.ASSISTANT)]
         [{'role': 'assistant', 'name': None, 'content': [{'type': 'text', 'text': 'Hi'}], 'channel': 'final'}]
         """
-        return parse_completion(self, tokens, role, strict)
+        return parse_completion(self, tokens, role, strict, recover)
+
+    def parse_messages_with_recoveries(self, tokens: Sequence[int], role: Role | None = None) -> RecoveredParse:
+        """Parse with ``recover=True``; returns ``(messages, recoveries)``.
+
+        >>> enc = load_harmony_encoding("HarmonyGptOss")
+        >>> tokens = enc.encode("I cannot help with that.<|return|>", allowed_special="all")
+        >>> messages, recoveries = enc.parse_messages_with_recoveries(tokens, Role.ASSISTANT)
+        >>> messages[0].content[0].text, messages[0].channel
+        ('I cannot help with that.', None)
+        >>> [(r.token_index, r.kind.name) for r in recoveries]
+        [(6, 'HEADER_AS_CONTENT')]
+        """
+        return parse_completion_recovering(self, tokens, role)
 
 
 _LOCK = threading.Lock()
