@@ -124,6 +124,14 @@ class ContentDecoder:
             self._joined = count
         return self._content
 
+    def _replace_unknown(self) -> None:
+        # A recovering parser's unknown id: the pending bytes are flushed, then one U+FFFD.
+        pending = self._pending.decode("utf-8", "replace")
+        self._pending = b""
+        self._slow = self._frozen
+        self._pieces.append(pending + "\ufffd")
+        self._last_delta = pending + "\ufffd"
+
     def _finished_text(self) -> str:
         # The whole text once the message ends: a frozen message ends in one
         # U+FFFD, pending bytes are decoded with replacement.

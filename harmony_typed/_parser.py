@@ -41,7 +41,7 @@ Headers: the ids are only collected; the header is decoded and parsed once,
 at ``<|message|>`` (:mod:`harmony_typed._header`).
 
 The ids fed are kept in an ``array('I')`` (4 bytes per token, not a boxed
-int each).  Messages are built with ``_models.trusted_text_message`` (the
+int each), in blocks of 256 from a short list.  Messages are built with ``_models.trusted_text_message`` (the
 parser's fields are ``str``/``None`` and a validated ``Author``, so nothing is
 re-validated) and appended to a list that is never mutated otherwise:
 :attr:`StreamableParser.messages` returns an O(1) read-only snapshot of it
@@ -76,6 +76,7 @@ from harmony_typed._transitions import (
     A_IMPLICIT_MESSAGE,
     A_PARSE_HEADER,
     A_RECOVER_HEADER,
+    A_REPLACE_UNKNOWN,
     A_UNEXPECTED_EOS,
     A_UNEXPECTED_TOKEN,
     CODES,
@@ -87,6 +88,7 @@ from harmony_typed._transitions import (
     I_OTHER,
     I_START,
     I_STOP,
+    I_UNKNOWN,
     N_INPUTS,
     N_STATES,
     STATE_BITS,
@@ -104,6 +106,7 @@ _STRICT_ROWS: Final = 0
 _LENIENT_ROWS: Final = N_STATES * N_INPUTS
 _RECOVER_ROWS: Final = 2 * N_STATES * N_INPUTS
 _ASSISTANT: Final = Role.ASSISTANT
+_FLUSH_AT: Final = 256
 
 # -- errors -------------------------------------------------------------------------
 
@@ -149,6 +152,8 @@ def _input_code(token: int) -> int:
         return I_MESSAGE
     if token in (END, RETURN, CALL):
         return I_STOP
+    if token >= N_VOCAB:
+        return I_UNKNOWN
     return I_OTHER
 
 
@@ -190,6 +195,8 @@ class StreamableParser(ContentDecoder):
     _strip_extra_channels: bool
     # everything fed, everything completed
     _tokens: array[int]
+    _recent: list[int]
+    _fed: int
     _messages: list[Message]
     _view: MessagesView | None
     _recoveries: list[Recovery]
@@ -218,6 +225,8 @@ class StreamableParser(ContentDecoder):
         dialect = getattr(encoding, "dialect", None)
         self._strip_extra_channels = isinstance(dialect, Dialect) and strip_extra_channels(dialect)
         self._tokens = array("I")
+        self._recent = []
+        self._fed = 0
         self._messages = []
         self._view = None
         self._recoveries = []
@@ -236,7 +245,7 @@ class StreamableParser(ContentDecoder):
 
     def __repr__(self) -> str:
         state = _STREAM_STATES[self._state].value
-        return f"<StreamableParser state={state} messages={len(self._messages)} tokens={len(self._tokens)}>"
+        return f"<StreamableParser state={state} messages={len(self._messages)} tokens={self._count()}>"
 
     # -- the machine -------------------------------------------------------------------
 
@@ -255,10 +264,23 @@ class StreamableParser(ContentDecoder):
             raise _not_an_int("token", token) from None
         if high:
             raise _out_of_range(token)
-        tokens = self._tokens
-        tokens.append(token)
-        self._step(token, len(tokens) - 1)
+        recent = self._recent
+        recent.append(token)
+        if len(recent) >= _FLUSH_AT:
+            self._flush()
+        index = self._fed
+        self._fed = index + 1
+        self._step(token, index)
         return self
+
+    def _flush(self) -> None:
+        # Ids are appended to a short list (a list append is inlined by mypyc, an
+        # array's is a method call), moved to the array in blocks of _FLUSH_AT.
+        self._tokens.fromlist(self._recent)
+        self._recent = []
+
+    def _count(self) -> int:
+        return self._fed
 
     def _step(self, token: int, index: int) -> None:
         state = self._state
@@ -321,6 +343,9 @@ class StreamableParser(ContentDecoder):
             self._record(index, RecoveryKind.MISSING_STOP, "<|start|> inside content finished the message")
             self._finish_message()
             self._header_tokens = []
+        elif action == A_REPLACE_UNKNOWN:
+            self._record(index, RecoveryKind.UNKNOWN_TOKEN, f"id {token} decoded as U+FFFD")
+            self._replace_unknown()
         elif action == A_DROP_STOP:
             self._record(index, RecoveryKind.STRAY_STOP, "dropped " + self._text_of(token))
         # A_NOTHING: nothing to do.
@@ -333,8 +358,9 @@ class StreamableParser(ContentDecoder):
         is unchanged), unless recovering.  Harmless to call repeatedly;
         processing may continue.
         """
-        self._eos_at.append(len(self._tokens))
-        self._transition(I_EOS, -1, len(self._tokens))
+        count = self._count()
+        self._eos_at.append(count)
+        self._transition(I_EOS, -1, count)
         return self
 
     def reset(self, role: Role | None = None) -> StreamableParser:
@@ -344,6 +370,8 @@ class StreamableParser(ContentDecoder):
         """
         _check_role(role)
         self._tokens = array("I")
+        self._recent = []
+        self._fed = 0
         self._messages = []
         self._view = None
         self._recoveries = []
@@ -354,6 +382,7 @@ class StreamableParser(ContentDecoder):
         # Pickle and copy by replay: the encoding (which pickles by name), the flags,
         # the ids fed and where the stream was ended; the machine is deterministic,
         # so feeding them again rebuilds exactly this state (errors included).
+        self._flush()
         return (_replay, (self._encoding, self._initial_role, self._strict, self._recover, self._tokens, self._eos_at))
 
     # -- header ------------------------------------------------------------------------
@@ -530,7 +559,8 @@ class StreamableParser(ContentDecoder):
     @property
     def tokens(self) -> list[int]:
         """Every token id passed to :meth:`process` (a new list)."""
-        return list(self._tokens)
+        self._flush()
+        return self._tokens.tolist()
 
     @property
     def state_data(self) -> dict[str, object]:

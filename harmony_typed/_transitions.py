@@ -19,7 +19,7 @@ import enum
 from typing import Final, NamedTuple
 
 from harmony_typed._enums import StreamState
-from harmony_typed._specials import CALL, END, MESSAGE, RETURN, START
+from harmony_typed._specials import CALL, END, MESSAGE, N_VOCAB, RETURN, START
 
 __all__ = [
     "TRANSITIONS",
@@ -53,7 +53,9 @@ class ParserInput(enum.Enum):
     STOP = "stop"
     """``<|end|>``, ``<|return|>`` or ``<|call|>``."""
     OTHER = "other"
-    """Any other id: text, other special tokens, ids outside the vocabulary."""
+    """Any other id in the vocabulary: text and the other special tokens."""
+    UNKNOWN = "id outside the vocabulary"
+    """An id at or above ``N_VOCAB`` (201,089), up to ``2**32 - 1``."""
     EOS = "end of stream"
     """``process_eos()``."""
 
@@ -83,6 +85,7 @@ class Action(enum.Enum):
     HEADER_AS_CONTENT_THEN_START = "the header text so far becomes a message; begin an empty header"
     FINISH_THEN_START = "finish the message; begin an empty header"
     DROP_STOP = "drop the stop token"
+    REPLACE_UNKNOWN = "decode as U+FFFD and go on decoding (strict modes freeze the message instead)"
 
 
 class Transition(NamedTuple):
@@ -117,6 +120,8 @@ class RecoveryKind(enum.Enum):
     """A header of one unknown word: a tool message of that name."""
     EXTRA_HEADER_WORDS = "extra header words"
     """Words before the recipient and content type were dropped (the detail keeps them)."""
+    UNKNOWN_TOKEN = "id outside the vocabulary"
+    """An id outside the vocabulary in content became U+FFFD (strict parsing drops the rest of the message)."""
     UNDECODABLE_HEADER = "undecodable header"
     """A header with invalid UTF-8 or unknown ids was decoded with U+FFFD replacements."""
 
@@ -137,7 +142,7 @@ _A = Action
 
 
 def _strict_rows() -> dict[tuple[StreamState, ParserInput], Transition]:
-    return {
+    rows = {
         (_S.EXPECT_START, _I.START): Transition(_A.BEGIN_HEADER, _S.HEADER),
         (_S.EXPECT_START, _I.MESSAGE): Transition(_A.UNEXPECTED_TOKEN, _S.EXPECT_START),
         (_S.EXPECT_START, _I.STOP): Transition(_A.UNEXPECTED_TOKEN, _S.EXPECT_START),
@@ -154,6 +159,9 @@ def _strict_rows() -> dict[tuple[StreamState, ParserInput], Transition]:
         (_S.CONTENT, _I.OTHER): Transition(_A.DECODE_CONTENT, _S.CONTENT),
         (_S.CONTENT, _I.EOS): Transition(_A.FINISH_MESSAGE, _S.EXPECT_START),
     }
+    for state in StreamState:  # an unknown id is an "other" id, except when recovering
+        rows[(state, _I.UNKNOWN)] = rows[(state, _I.OTHER)]
+    return rows
 
 
 def _build() -> dict[tuple[ParserMode, StreamState, ParserInput], Transition]:
@@ -166,6 +174,8 @@ def _build() -> dict[tuple[ParserMode, StreamState, ParserInput], Transition]:
             (_S.EXPECT_START, _I.MESSAGE): Transition(_A.IMPLICIT_MESSAGE, _S.CONTENT),
             (_S.EXPECT_START, _I.STOP): Transition(_A.DROP_STOP, _S.EXPECT_START),
             (_S.EXPECT_START, _I.OTHER): Transition(_A.IMPLICIT_HEADER, _S.HEADER),
+            (_S.EXPECT_START, _I.UNKNOWN): Transition(_A.IMPLICIT_HEADER, _S.HEADER),
+            (_S.CONTENT, _I.UNKNOWN): Transition(_A.REPLACE_UNKNOWN, _S.CONTENT),
             (_S.HEADER, _I.START): Transition(_A.HEADER_AS_CONTENT_THEN_START, _S.HEADER),
             (_S.HEADER, _I.MESSAGE): Transition(_A.RECOVER_HEADER, _S.CONTENT),
             (_S.HEADER, _I.STOP): Transition(_A.HEADER_AS_CONTENT, _S.EXPECT_START),
@@ -192,6 +202,8 @@ def input_of(token: int) -> ParserInput:
         return ParserInput.MESSAGE
     if token in (END, RETURN, CALL):
         return ParserInput.STOP
+    if token >= N_VOCAB:
+        return ParserInput.UNKNOWN
     return ParserInput.OTHER
 
 
@@ -208,7 +220,8 @@ I_START: Final = 0
 I_MESSAGE: Final = 1
 I_STOP: Final = 2
 I_OTHER: Final = 3
-I_EOS: Final = 4
+I_UNKNOWN: Final = 4
+I_EOS: Final = 5
 A_BEGIN_HEADER: Final = 0
 A_UNEXPECTED_TOKEN: Final = 1
 A_NOTHING: Final = 2
@@ -225,12 +238,13 @@ A_HEADER_AS_CONTENT: Final = 12
 A_HEADER_AS_CONTENT_THEN_START: Final = 13
 A_FINISH_THEN_START: Final = 14
 A_DROP_STOP: Final = 15
+A_REPLACE_UNKNOWN: Final = 16
 MODE_CODES: Final = {mode: i for i, mode in enumerate(ParserMode)}
 STATE_CODES: Final = {state: i for i, state in enumerate(StreamState)}
 INPUT_CODES: Final = {kind: i for i, kind in enumerate(ParserInput)}
 ACTION_CODES: Final = {action: i for i, action in enumerate(Action)}
 N_STATES: Final = 3
-N_INPUTS: Final = 5
+N_INPUTS: Final = 6
 STATE_BITS: Final = 2
 """An entry is ``action << STATE_BITS | next state``."""
 

@@ -40,7 +40,8 @@ EXAMPLES: Final = {
     ParserInput.START: [START],
     ParserInput.MESSAGE: [MESSAGE],
     ParserInput.STOP: [END, RETURN, CALL],
-    ParserInput.OTHER: [HELLO, CHANNEL, CONSTRAIN, 199999, 201088, 201089, 2**32 - 1],
+    ParserInput.OTHER: [HELLO, CHANNEL, CONSTRAIN, 199999, 201088],
+    ParserInput.UNKNOWN: [201089, 2**32 - 1],
     ParserInput.EOS: [-1],  # process_eos()
 }
 ERRORS: Final = {Action.UNEXPECTED_TOKEN, Action.UNEXPECTED_EOS}
@@ -57,6 +58,7 @@ RECORDS: Final = {
     Action.HEADER_AS_CONTENT_THEN_START,
     Action.FINISH_THEN_START,
     Action.DROP_STOP,
+    Action.REPLACE_UNKNOWN,
 }
 
 
@@ -81,7 +83,7 @@ def test_codes_match_the_enums() -> None:
     for state in StreamState:
         assert getattr(transitions, state.name) == transitions.STATE_CODES[state]
     for (mode, state, kind), (action, target) in TRANSITIONS.items():
-        slot = (transitions.MODE_CODES[mode] * 3 + transitions.STATE_CODES[state]) * 5 + transitions.INPUT_CODES[kind]
+        slot = (transitions.MODE_CODES[mode] * 3 + transitions.STATE_CODES[state]) * 6 + transitions.INPUT_CODES[kind]
         code = transitions.CODES[slot]
         assert (code >> transitions.STATE_BITS, code & 3) == (
             transitions.ACTION_CODES[action],
