@@ -50,6 +50,7 @@ from harmony_typed._models import (
 )
 from harmony_typed._parse_batch import RecoveredParse
 from harmony_typed._parser import StreamableParser
+from harmony_typed._training import TrainingExample
 from harmony_typed._transitions import (
     TRANSITIONS,
     Action,
@@ -59,7 +60,6 @@ from harmony_typed._transitions import (
     RecoveryKind,
     Transition,
 )
-from harmony_typed._training import TrainingExample
 
 __version__: Final = "0.1.0"
 """The one version source (pyproject.toml reads it)."""

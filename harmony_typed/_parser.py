@@ -51,6 +51,7 @@ re-validated) and appended to a list that is never mutated otherwise:
 from __future__ import annotations
 
 from array import array
+from contextlib import suppress
 from typing import Final
 
 from harmony_typed._content import ContentDecoder
@@ -590,13 +591,9 @@ def _replay(
     for position in range(len(tokens) + 1):
         while ends and ends[-1] == position:
             ends.pop()
-            try:
+            with suppress(ParseError):
                 parser.process_eos()
-            except ParseError:
-                pass
         if position < len(tokens):
-            try:
+            with suppress(ParseError):
                 parser.process(tokens[position])
-            except ParseError:
-                pass
     return parser

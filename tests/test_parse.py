@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from harmony_typed import (
     HarmonyEncoding,

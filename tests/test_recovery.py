@@ -25,12 +25,19 @@ from harmony_typed import (
     Role,
     StreamableParser,
     StreamState,
+    TextContent,
 )
 from harmony_typed.strategies import completions, malformed_completion_tokens
 
 START, END, MESSAGE, RETURN, CALL = 200006, 200007, 200008, 200002, 200012
 N_VOCAB: Final = 201089
 K = RecoveryKind
+
+
+def _body(message: Message) -> str:
+    (content,) = message.content
+    assert isinstance(content, TextContent)
+    return content.text
 
 
 def _stream(enc: HarmonyEncoding, tokens: Sequence[int], role: Role | None) -> StreamableParser:
@@ -177,9 +184,9 @@ def test_unknown_ids_in_content_become_replacement_characters(enc: HarmonyEncodi
     hi, there = enc.encode("Hi"), enc.encode(" there")
     tokens = [START, *enc.encode("assistant"), MESSAGE, *hi, 2**32 - 1, *there, END]
     strict = enc.parse_messages_from_completion_tokens(tokens)
-    assert strict[0].content[0].text == "Hi\ufffd"  # openai_harmony drops the rest
+    assert _body(strict[0]) == "Hi\ufffd"  # openai_harmony drops the rest
     messages, recoveries = enc.parse_messages_with_recoveries(tokens)
-    assert messages[0].content[0].text == "Hi\ufffd there"
+    assert _body(messages[0]) == "Hi\ufffd there"
     assert recoveries == (Recovery(len(hi) + 3, K.UNKNOWN_TOKEN, f"id {2**32 - 1} decoded as U+FFFD"),)
 
 
@@ -191,7 +198,7 @@ def test_undecodable_header(enc: HarmonyEncoding) -> None:
     messages, recoveries = enc.parse_messages_with_recoveries(tokens)
     assert [r.kind for r in recoveries] == [K.UNDECODABLE_HEADER]
     assert messages[0].recipient == "x\ufffd"
-    assert messages[0].content[0].text == "y"
+    assert _body(messages[0]) == "y"
 
 
 def test_recovery_positions_and_reset(enc: HarmonyEncoding) -> None:
@@ -246,12 +253,12 @@ def test_token_soup_never_raises_and_keeps_every_content_token(
     messages, recoveries = enc.parse_messages_with_recoveries(tokens, role)
     parser = StreamableParser(enc, role, recover=True)
     content: list[int] = []
-    for token in tokens + [-1]:
+    for token in [*tokens, -1]:
         before, count = parser.state, len(parser.messages)
         parser.process_eos() if token == -1 else parser.process(token)
         if before is StreamState.CONTENT:
             if len(parser.messages) > count:  # the message ended: it holds every content id fed
-                assert parser.messages[count].content[0].text == _lossy(content, enc)  # type: ignore[union-attr]
+                assert _body(parser.messages[count]) == _lossy(content, enc)
                 content = []
             else:
                 content.append(token)
