@@ -8,7 +8,8 @@ from typing import NamedTuple, SupportsIndex
 
 from harmony_typed._errors import ParseError
 from harmony_typed._models import Message, Role
-from harmony_typed._parser import StreamableParser, _not_an_int, _out_of_range
+from harmony_typed._parser import StreamableParser
+from harmony_typed._parser_args import not_an_int, out_of_range
 from harmony_typed._specials import MAX_TOKEN
 from harmony_typed._tokenizer import HasTokenizer
 from harmony_typed._transitions import I_EOS, Recovery
@@ -56,7 +57,7 @@ def run_parser(parser: StreamableParser, tokens: Sequence[int]) -> StreamablePar
         for position, item in enumerate(items):
             token = item if isinstance(item, int) else _as_token(item)
             if token < 0 or token > MAX_TOKEN:
-                raise _out_of_range(token)
+                raise out_of_range(token)
             # `tokens` is not recorded: nobody can see this parser's.
             parser._step(token, position)
         parser._transition(I_EOS, -1, position + 1)
@@ -69,7 +70,7 @@ def run_parser(parser: StreamableParser, tokens: Sequence[int]) -> StreamablePar
 def _as_token(item: object) -> int:
     if isinstance(item, SupportsIndex):
         return _index(item)
-    raise _not_an_int("tokens", item)
+    raise not_an_int("tokens", item)
 
 
 def _check_rest(items: Sequence[object], start: int) -> None:
@@ -80,4 +81,4 @@ def _check_rest(items: Sequence[object], start: int) -> None:
         if position >= start:
             token = item if isinstance(item, int) else _as_token(item)
             if token < 0 or token > MAX_TOKEN:
-                raise _out_of_range(token)
+                raise out_of_range(token)

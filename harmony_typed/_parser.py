@@ -58,11 +58,13 @@ from harmony_typed._content import ContentDecoder
 from harmony_typed._dialect import Dialect, strip_extra_channels
 from harmony_typed._errors import ParseError
 from harmony_typed._header import ParsedHeader, parse_header
+from harmony_typed._header_text import header_bytes, header_text, lossy_header_text
 from harmony_typed._messages_view import MessagesView
 from harmony_typed._models import Message, Role, StreamState, trusted_text_message
+from harmony_typed._parser_args import check_flag, check_role, not_an_int, out_of_range, tokenizer_of
 from harmony_typed._rust import rust_utf8_error
 from harmony_typed._specials import CALL, END, MESSAGE, N_VOCAB, RETURN, START
-from harmony_typed._tokenizer import HasTokenizer, Tokenizer
+from harmony_typed._tokenizer import HasTokenizer
 from harmony_typed._transitions import (
     A_APPEND_HEADER,
     A_BEGIN_HEADER,
@@ -108,41 +110,6 @@ _LENIENT_ROWS: Final = N_STATES * N_INPUTS
 _RECOVER_ROWS: Final = 2 * N_STATES * N_INPUTS
 _ASSISTANT: Final = Role.ASSISTANT
 _FLUSH_AT: Final = 256
-
-# -- errors -------------------------------------------------------------------------
-
-_I64_MIN: Final = -(2**63)
-_I64_MAX: Final = 2**63 - 1
-
-
-def _out_of_range(token: int) -> OverflowError:
-    # openai_harmony converts through a C long first, then to u32: two messages.
-    if token < _I64_MIN or token > _I64_MAX:
-        return OverflowError("Python int too large to convert to C long")
-    return OverflowError("out of range integral type conversion attempted")
-
-
-def _not_an_int(argument: str, value: object) -> TypeError:
-    return TypeError(f"argument {argument!r}: {type(value).__name__!r} object cannot be interpreted as an integer")
-
-
-def _tokenizer_of(encoding: object) -> Tokenizer:
-    # Anything exposing the tokenizer layer (HarmonyEncoding does); the parser imports no facade.
-    tokenizer = getattr(encoding, "tokenizer", None)
-    if not isinstance(tokenizer, Tokenizer):
-        raise TypeError(f"encoding must be a HarmonyEncoding, got {type(encoding).__name__}: {encoding!r}")
-    return tokenizer
-
-
-def _check_role(role: object) -> None:
-    if role is not None and not isinstance(role, Role):
-        hint = f" (use Role({role!r}))" if isinstance(role, str) else ""
-        raise TypeError(f"role must be a Role or None, got {type(role).__name__}: {role!r}{hint}")
-
-
-def _check_flag(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}: {value!r}")
 
 
 def _input_code(token: int) -> int:
@@ -213,10 +180,10 @@ class StreamableParser(ContentDecoder):
     def __init__(
         self, encoding: HasTokenizer, role: Role | None, *, strict: bool = True, recover: bool = False
     ) -> None:
-        tokenizer = _tokenizer_of(encoding)
-        _check_role(role)
-        _check_flag("strict", strict)
-        _check_flag("recover", recover)
+        tokenizer = tokenizer_of(encoding)
+        check_role(role)
+        check_flag("strict", strict)
+        check_flag("recover", recover)
         super().__init__(tokenizer)
         self._encoding = encoding
         self._strict = strict
@@ -262,9 +229,9 @@ class StreamableParser(ContentDecoder):
         try:
             high = token >> 32
         except TypeError:
-            raise _not_an_int("token", token) from None
+            raise not_an_int("token", token) from None
         if high:
-            raise _out_of_range(token)
+            raise out_of_range(token)
         recent = self._recent
         recent.append(token)
         if len(recent) >= _FLUSH_AT:
@@ -369,7 +336,7 @@ class StreamableParser(ContentDecoder):
 
         ``tokens``, ``messages`` and ``recoveries`` start empty; snapshots taken before stay valid.
         """
-        _check_role(role)
+        check_role(role)
         self._tokens = array("I")
         self._recent = []
         self._fed = 0
@@ -388,39 +355,10 @@ class StreamableParser(ContentDecoder):
 
     # -- header ------------------------------------------------------------------------
 
-    def _decode_header(self) -> str | None:
-        # Strict UTF-8 of the header tokens; None for an unknown id or invalid UTF-8.
-        parts: list[str] = []
-        for token in self._header_tokens:
-            if token >= N_VOCAB:
-                return None
-            text = self._text_of(token)
-            if not text:
-                return self._decode_header_bytes()
-            parts.append(text)
-        return "".join(parts)
-
-    def _decode_header_bytes(self) -> str | None:
-        # Some token is not valid UTF-8 by itself: decode the joined bytes.
-        try:
-            return self._header_bytes().decode()
-        except (UnicodeDecodeError, ValueError):
-            return None
-
-    def _header_bytes(self) -> bytes:
-        # ValueError for an id outside the vocabulary.
-        table = self._token_bytes
-        chunks: list[bytes] = []
-        for token in self._header_tokens:
-            if token >= N_VOCAB:
-                raise ValueError(token)
-            chunks.append(table[token])
-        return b"".join(chunks)
-
     def _end_header(self, index: int, token: int) -> None:
         # <|message|>: the state is ExpectStart unless the header parses.
         self._state = EXPECT_START
-        text = self._decode_header()
+        text = header_text(self._header_tokens, self._tokenizer)
         if text is None:
             raise ParseError("could not decode header", index, token)
         try:
@@ -435,7 +373,7 @@ class StreamableParser(ContentDecoder):
         role = self._next_role
         if role is not None and self._header_tokens:
             try:
-                text = self._header_bytes().decode()
+                text = header_bytes(self._header_tokens, self._token_bytes).decode()
             except ValueError as exc:  # an id outside the vocabulary
                 message = f"Could not decode tokens: Invalid token error: Invalid token for decoding: {exc.args[0]}"
                 if isinstance(exc, UnicodeDecodeError):
@@ -454,14 +392,9 @@ class StreamableParser(ContentDecoder):
         self._recoveries.append(Recovery(index, kind, detail))
 
     def _lenient_header_text(self, index: int) -> str:
-        text = self._decode_header()
+        text = header_text(self._header_tokens, self._tokenizer)
         if text is None:
-            if any(token >= N_VOCAB for token in self._header_tokens):
-                table = self._token_bytes
-                pieces = [table[token] if token < N_VOCAB else "\ufffd".encode() for token in self._header_tokens]
-                text = b"".join(pieces).decode("utf-8", "replace")
-            else:
-                text = self._header_bytes().decode("utf-8", "replace")
+            text = lossy_header_text(self._header_tokens, self._token_bytes)
             self._record(index, RecoveryKind.UNDECODABLE_HEADER, "decoded with U+FFFD: " + repr(text))
         return text
 

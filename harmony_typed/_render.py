@@ -42,6 +42,7 @@ from harmony_typed._models import (
 from harmony_typed._rust import F64_EXPONENT_PLUS
 from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, CONSTRAIN_MARKER, END, MESSAGE, RETURN, START
 from harmony_typed._system_text import developer_text, system_text
+from harmony_typed._validation import enum_hint
 
 __all__ = ["Renderer"]
 
@@ -104,10 +105,9 @@ def _role_index(role: object) -> int:
 def _require(value: object, cls: type, what: str) -> None:
     """``TypeError`` unless ``isinstance(value, cls)`` (a helper so mypy sees no unreachable branch)."""
     if not isinstance(value, cls):
-        hint = ""
-        if cls is Role and isinstance(value, str):
-            hint = f" (use Role({value!r}))"
-        raise TypeError(f"{what} must be a {cls.__name__}, got {type(value).__name__}: {value!r}{hint}")
+        raise TypeError(
+            f"{what} must be a {cls.__name__}, got {type(value).__name__}: {value!r}{enum_hint(cls, value)}"
+        )
 
 
 def _require_bool(value: object, what: str) -> None:

@@ -31,12 +31,14 @@ def _check_instance(owner: str, field: str, value: object, cls: type, optional: 
     if isinstance(value, cls) or (optional and value is None):
         return
     expected = f"a {cls.__name__} or None" if optional else f"a {cls.__name__}"
-    hint = ""
-    if cls is Role and isinstance(value, str):
-        hint = f" (use Role({value!r}))"
-    elif cls is ReasoningEffort and isinstance(value, str):
-        hint = f" (use ReasoningEffort({value!r}))"
-    raise TypeError(f"{owner}.{field} must be {expected}, got {_type_name(value)}: {value!r}{hint}")
+    raise TypeError(f"{owner}.{field} must be {expected}, got {_type_name(value)}: {value!r}{enum_hint(cls, value)}")
+
+
+def enum_hint(cls: type, value: object) -> str:
+    """`` (use Role('user'))`` when a string was given where the enum ``cls`` is expected, else ``""``."""
+    if (cls is Role or cls is ReasoningEffort) and isinstance(value, str):
+        return f" (use {cls.__name__}({value!r}))"
+    return ""
 
 
 MAX_JSON_DEPTH: Final = 400
