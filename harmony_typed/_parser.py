@@ -192,16 +192,16 @@ class StreamableParser(ContentDecoder):
         # The encoding's dialect (harmony_typed._dialect); an object without one parses as openai-harmony 0.0.8.
         dialect = getattr(encoding, "dialect", None)
         self._strip_extra_channels = isinstance(dialect, Dialect) and strip_extra_channels(dialect)
+        self._begin(role)
+
+    def _begin(self, role: Role | None) -> None:
+        # Nothing fed yet; the state is Header([]) with a role hint, else ExpectStart.
         self._tokens = array("I")
         self._recent = []
         self._fed = 0
         self._messages = []
         self._view = None
         self._recoveries = []
-        self._begin(role)
-
-    def _begin(self, role: Role | None) -> None:
-        # Initial state: Header([]) with a role hint, else ExpectStart.
         self._initial_role = role
         self._eos_at = []
         self._state = EXPECT_START if role is None else HEADER
@@ -337,12 +337,6 @@ class StreamableParser(ContentDecoder):
         ``tokens``, ``messages`` and ``recoveries`` start empty; snapshots taken before stay valid.
         """
         check_role(role)
-        self._tokens = array("I")
-        self._recent = []
-        self._fed = 0
-        self._messages = []
-        self._view = None
-        self._recoveries = []
         self._begin(role)
         return self
 
