@@ -50,7 +50,7 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
     "_transitions": ("engines", True, "the parser's transition table; its `Final` codes are inlined in the parser"),
     "_content": ("engines", True, "streaming UTF-8 of message content: the parser's compiled base class"),
     "_header_text": ("engines", True, "decodes each parsed header's ids"),
-    "_parser_args": ("engines", False, "argument checks, run once per parser or call"),
+    "_parser_args": ("engines", True, "argument checks, run for every parser (four calls from compiled code)"),
     "_parser": ("engines", True, "per-token hot path"),
     "_messages_view": ("engines", True, "read per token by serving loops (`parser.messages`)"),
     "_parse_batch": ("engines", True, "the batch entry point drives the machine without per-token checks"),

@@ -33,10 +33,10 @@ class ContentDecoder:
     _encoded_pieces: int
 
     def __init__(self, tokenizer: Tokenizer) -> None:
+        # The message fields are set by _clear_content (the parser calls it when it begins).
         self._tokenizer = tokenizer
         self._token_bytes = tokenizer.token_bytes
         self._texts = tokenizer.texts
-        self._clear_content()
 
     def _clear_content(self) -> None:
         self._pieces = []

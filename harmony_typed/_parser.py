@@ -162,7 +162,7 @@ class StreamableParser(ContentDecoder):
     _rows: int
     _strip_extra_channels: bool
     # everything fed, everything completed
-    _tokens: array[int]
+    _tokens: array[int] | None
     _recent: list[int]
     _fed: int
     _messages: list[Message]
@@ -196,7 +196,7 @@ class StreamableParser(ContentDecoder):
 
     def _begin(self, role: Role | None) -> None:
         # Nothing fed yet; the state is Header([]) with a role hint, else ExpectStart.
-        self._tokens = array("I")
+        self._tokens = None  # created at the first flush: most parsers see fewer than 256 ids
         self._recent = []
         self._fed = 0
         self._messages = []
@@ -244,8 +244,18 @@ class StreamableParser(ContentDecoder):
     def _flush(self) -> None:
         # Ids are appended to a short list (a list append is inlined by mypyc, an
         # array's is a method call), moved to the array in blocks of _FLUSH_AT.
-        self._tokens.fromlist(self._recent)
+        if self._tokens is None:
+            self._tokens = array("I", self._recent)
+        else:
+            self._tokens.fromlist(self._recent)
         self._recent = []
+
+    def _all_ids(self) -> array[int]:
+        self._flush()
+        tokens = self._tokens
+        if tokens is None:  # pragma: no cover - _flush always creates it
+            raise AssertionError("no token array after a flush")
+        return tokens
 
     def _count(self) -> int:
         return self._fed
@@ -344,8 +354,7 @@ class StreamableParser(ContentDecoder):
         # Pickle and copy by replay: the encoding (which pickles by name), the flags,
         # the ids fed and where the stream was ended; the machine is deterministic,
         # so feeding them again rebuilds exactly this state (errors included).
-        self._flush()
-        return (_replay, (self._encoding, self._initial_role, self._strict, self._recover, self._tokens, self._eos_at))
+        return (_replay, (self._encoding, self._initial_role, self._strict, self._recover, self._all_ids(), self._eos_at))
 
     # -- header ------------------------------------------------------------------------
 
@@ -487,8 +496,7 @@ class StreamableParser(ContentDecoder):
     @property
     def tokens(self) -> list[int]:
         """Every token id passed to :meth:`process` (a new list)."""
-        self._flush()
-        return self._tokens.tolist()
+        return self._all_ids().tolist()
 
     @property
     def state_data(self) -> dict[str, object]:
