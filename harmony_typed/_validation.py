@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 from harmony_typed._enums import JSONDict, JSONValue, ReasoningEffort, Role
 
@@ -86,6 +87,113 @@ def _json_copy_at(value: object, where: str, depth: int, path: set[int]) -> JSON
         path.discard(key_id)
 
 
+def _plain_json(value: object, depth: int) -> bool:
+    """Whether ``value`` is made of exact ``dict``/``list``/``str``/``int``/``float``/``bool``/``None`` only,
+    with ``str`` keys, finite floats and at most :data:`MAX_JSON_DEPTH` levels (a cycle exceeds them).
+
+    Such a value is what ``json.loads`` returns, and its ``json.dumps`` text determines it
+    exactly (no subclass, tuple or non-string key that the text would hide); anything
+    else takes the slow path, which reports the exact error.
+    """
+    kind = type(value)
+    if kind is dict:
+        if depth >= MAX_JSON_DEPTH:
+            return False
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                return False
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+                continue
+            if not _plain_json(item, depth + 1):
+                return False
+        return True
+    if kind is list:
+        if depth >= MAX_JSON_DEPTH:
+            return False
+        for item in value:  # type: ignore[attr-defined]
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+                continue
+            if not _plain_json(item, depth + 1):
+                return False
+        return True
+    if kind is float:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    return kind is str or kind is int or kind is bool or value is None
+
+
+def _json_key(value: object) -> str | None:
+    """The JSON text of a plain JSON value (see :func:`_plain_json`), a content key; ``None`` otherwise.
+
+    The text is a snapshot: the caller may mutate ``value`` afterwards without
+    affecting anything keyed or built from it.
+    """
+    if not _plain_json(value, 0):
+        return None
+    try:
+        return json.dumps(value)
+    except (ValueError, RecursionError):  # an int beyond str()'s digit limit, a deep stack
+        return None
+
+
+_V = TypeVar("_V")
+
+
+class _ContentCache(Generic[_V]):
+    """Immutable values built from plain JSON, keyed by its JSON text; bounded (cleared when full).
+
+    Only what was built from the key's content is stored, never a caller's
+    object, so mutating the caller's dicts later cannot change a cached value.
+    Races between threads are benign (both build the same value; one is kept).
+    """
+
+    def __init__(self, max_entries: int, max_chars: int) -> None:
+        self._entries: dict[str, _V] = {}
+        self._chars = 0
+        self._max_entries = max_entries
+        self._max_chars = max_chars
+
+    def get(self, key: str) -> _V | None:
+        return self._entries.get(key)
+
+    def put(self, key: str, value: _V) -> None:
+        size = len(key)
+        if size > self._max_chars // 8:
+            return  # one huge value must not evict everything else
+        if len(self._entries) >= self._max_entries or self._chars + size > self._max_chars:
+            self._entries.clear()
+            self._chars = 0
+        self._entries[key] = value
+        self._chars += size
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._chars = 0
+
+
+_PARAMETERS: Final[_ContentCache[JSONValue]] = _ContentCache(1024, 16_000_000)
+"""Validated private copies of tool parameters, by JSON text (equal schemas share one copy)."""
+
+
+def _json_private(value: object, where: str) -> JSONValue:
+    """A validated private copy of the JSON value ``value`` (see :func:`_json_copy`), shared by equal values.
+
+    A plain JSON value is validated by one walk without building paths, and its
+    copy is looked up by its JSON text (``json.loads`` of it on a miss); anything
+    else (tuples, subclasses, bad values) goes through :func:`_json_copy`, with
+    its exact errors.  The copy is read-only by contract, as the models are immutable.
+    """
+    key = _json_key(value)
+    if key is None:
+        return _json_copy(value, where)
+    copy = _PARAMETERS.get(key)
+    if copy is None:
+        copy = json.loads(key)
+        _PARAMETERS.put(key, copy)
+    return copy
+
+
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         raise TypeError(f"expected a sequence of str, got a str: {value!r}")
@@ -129,5 +237,6 @@ def _expect_mapping(owner: str, raw: object) -> Mapping[str, object]:
 
 def _opt_str(raw: Mapping[str, object], key: str, owner: str, default: str | None = None) -> str | None:
     value = raw.get(key, default)
-    _check_str(owner, key, value, optional=True)
-    return value  # type: ignore[return-value]  # narrowed by _check_str
+    if value is not None and not isinstance(value, str):
+        _check_str(owner, key, value, optional=True)  # raises
+    return value  # type: ignore[return-value]  # narrowed above
