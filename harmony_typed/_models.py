@@ -21,7 +21,7 @@ mypyc anyway, and ``attrs.field(...)`` specifiers crash compiled modules.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final, TypeAlias
 
 import attrs
@@ -40,10 +40,10 @@ from harmony_typed._validation import (
     _check_bool,
     _check_instance,
     _check_str,
-    _ContentCache,
     _drop_none,
     _expect_mapping,
-    _json_key,
+    _interned,
+    _KeyedCache,
     _opt_str,
     _required,
     _str_tuple,
@@ -137,29 +137,11 @@ DEFAULT_KNOWLEDGE_CUTOFF: Final = "2024-06"
 DEFAULT_CHANNEL_CONFIG: Final = ChannelConfig(valid_channels=("analysis", "commentary", "final"), channel_required=True)
 
 
-_SYSTEM_CACHE: Final[_ContentCache[object]] = _ContentCache(256, 4_000_000)
-_DEVELOPER_CACHE: Final[_ContentCache[object]] = _ContentCache(256, 16_000_000)
-
-
-def _interned(
-    cls: type, raw: Mapping[str, object], cache: _ContentCache[object], build: Callable[[Mapping[str, object]], object]
-) -> object:
-    """``build(raw)``, or the object built earlier from equal plain JSON (by its JSON text).
-
-    A server receives the same system and developer content (tool schemas
-    included) on every request: validating and converting it once, and
-    returning the same immutable object, also lets the renderer's per-object
-    cache hit.  Anything but plain JSON (see ``_plain_json``) is built afresh;
-    errors are never cached.  Subclasses are never cached.
-    """
-    key = _json_key(raw) if cls in _INTERNED_CLASSES else None
-    if key is None:
-        return build(raw)
-    hit = cache.get(key)
-    if hit is None:
-        hit = build(raw)
-        cache.put(key, hit)
-    return hit
+_SYSTEM_CACHE: Final[_KeyedCache[SystemContent]] = _KeyedCache(256, 4_000_000)
+_DEVELOPER_CACHE: Final[_KeyedCache[DeveloperContent]] = _KeyedCache(256, 16_000_000)
+"""A server receives the same system and developer content (tool schemas included) on every
+request: validated and converted once, the same immutable object is returned for equal input,
+so the renderer's per-object cache hits too."""
 
 
 @attrs.frozen(kw_only=True)
@@ -236,9 +218,11 @@ class SystemContent:
     def from_dict(cls, raw: Mapping[str, object]) -> SystemContent:
         """Inverse of :meth:`to_dict`; missing keys take the defaults, unknown keys are ignored.
 
-        Plain JSON input equal to an earlier one returns the same (immutable) object.
+        JSON input equal to an earlier one returns the same (immutable) object.
         """
-        return _interned(cls, raw, _SYSTEM_CACHE, cls._build_from_dict)  # type: ignore[return-value]
+        if cls is SystemContent:  # subclasses are never cached
+            return _interned(raw, _SYSTEM_CACHE, cls._build_from_dict)
+        return cls._build_from_dict(raw)
 
     @classmethod
     def _build_from_dict(cls, raw: Mapping[str, object]) -> SystemContent:
@@ -291,8 +275,10 @@ class DeveloperContent:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, object]) -> DeveloperContent:
-        """Inverse of :meth:`to_dict`; plain JSON input equal to an earlier one returns the same object."""
-        return _interned(cls, raw, _DEVELOPER_CACHE, cls._build_from_dict)  # type: ignore[return-value]
+        """Inverse of :meth:`to_dict`; JSON input equal to an earlier one returns the same (immutable) object."""
+        if cls is DeveloperContent:  # subclasses are never cached
+            return _interned(raw, _DEVELOPER_CACHE, cls._build_from_dict)
+        return cls._build_from_dict(raw)
 
     @classmethod
     def _build_from_dict(cls, raw: Mapping[str, object]) -> DeveloperContent:
@@ -305,8 +291,6 @@ class DeveloperContent:
 
 Content: TypeAlias = TextContent | SystemContent | DeveloperContent
 """Any message content item.  At runtime a union usable with ``isinstance``."""
-
-_INTERNED_CLASSES: Final = (SystemContent, DeveloperContent)
 
 _CONTENT_TYPES: Final = (TextContent, SystemContent, DeveloperContent)
 
@@ -326,10 +310,11 @@ def _as_content(content: str | Content) -> Content:
 
 def content_from_dict(raw: object) -> Content:
     """Build a content item from its ``to_dict()`` shape (dispatch on ``"type"``)."""
-    if isinstance(raw, _CONTENT_TYPES):
-        return raw
-    if not isinstance(raw, Mapping):
-        raise TypeError(f"content item must be a dict, got {_type_name(raw)}: {raw!r}")
+    if type(raw) is not dict:  # a JSON dict skips the isinstance checks (an ABC check is slow)
+        if isinstance(raw, _CONTENT_TYPES):
+            return raw
+        if not isinstance(raw, Mapping):
+            raise TypeError(f"content item must be a dict, got {_type_name(raw)}: {raw!r}")
     kind = raw.get("type")
     if kind == "text":
         return _text_content(_required(raw, "text", "TextContent"))
@@ -416,19 +401,22 @@ class Message:
         Validates exactly what the constructor would, then (for ``Message`` itself)
         builds the object without going through attrs' ``__init__`` again.
         """
-        data = _expect_mapping("Message", data)
+        if type(data) is not dict:
+            data = _expect_mapping("Message", data)
         try:
             role = data["role"]
         except KeyError:
             raise MissingFieldError("role", "Message") from None
-        if not isinstance(role, (str, Role)):
+        if type(role) is not str and not isinstance(role, (str, Role)):
             raise TypeError(f"Message role must be a str, got {_type_name(role)}: {role!r}")
         try:
             raw_content = data["content"]
         except KeyError:
             raise MissingFieldError("content", "Message") from None
         contents: tuple[Content, ...]
-        if isinstance(raw_content, str):
+        if type(raw_content) is list:
+            contents = tuple([content_from_dict(item) for item in raw_content])
+        elif isinstance(raw_content, str):
             contents = (_text_content(raw_content),)
         elif isinstance(raw_content, (list, tuple)):
             contents = tuple([content_from_dict(item) for item in raw_content])

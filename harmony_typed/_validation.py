@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
+import marshal
 import math
-from collections.abc import Iterable, Mapping
-from typing import Final, Generic, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, Generic, TypeVar
 
 from harmony_typed._enums import JSONDict, JSONValue, ReasoningEffort, Role
 
@@ -87,61 +87,34 @@ def _json_copy_at(value: object, where: str, depth: int, path: set[int]) -> JSON
         path.discard(key_id)
 
 
-def _plain_json(value: object, depth: int) -> bool:
-    """Whether ``value`` is made of exact ``dict``/``list``/``str``/``int``/``float``/``bool``/``None`` only,
-    with ``str`` keys, finite floats and at most :data:`MAX_JSON_DEPTH` levels (a cycle exceeds them).
+_KEY_MARSHAL_VERSION: Final = 2
+"""marshal format 2 has no back-references, so equal content always gives equal bytes."""
 
-    Such a value is what ``json.loads`` returns, and its ``json.dumps`` text determines it
-    exactly (no subclass, tuple or non-string key that the text would hide); anything
-    else takes the slow path, which reports the exact error.
+
+def _content_key(value: object) -> bytes | None:
+    """An exact content key of ``value``: its ``marshal`` bytes, or ``None`` if it has none.
+
+    marshal writes only exact built-in types (a ``str``/``int``/``dict`` subclass, a
+    non-dict mapping or a model object makes it fail: ``None``), keeps every type
+    distinct (``1``, ``1.0``, ``True``; ``"1"`` and ``1`` as keys; lists and tuples),
+    and fails on cycles and absurd depth; equal bytes load back to equal values of
+    the same types.  So a value built and validated from one input is the value any
+    input with the same key would give.  The key is a snapshot: mutating ``value``
+    afterwards changes nothing keyed by it.  (Bytes-like objects marshal as bytes,
+    but they are invalid everywhere a key is used, so nothing built from them is
+    ever cached.)
     """
-    kind = type(value)
-    if kind is dict:
-        if depth >= MAX_JSON_DEPTH:
-            return False
-        for key, item in value.items():  # type: ignore[attr-defined]
-            if type(key) is not str:
-                return False
-            item_kind = type(item)
-            if item_kind is str or item_kind is int or item_kind is bool or item is None:
-                continue
-            if not _plain_json(item, depth + 1):
-                return False
-        return True
-    if kind is list:
-        if depth >= MAX_JSON_DEPTH:
-            return False
-        for item in value:  # type: ignore[attr-defined]
-            item_kind = type(item)
-            if item_kind is str or item_kind is int or item_kind is bool or item is None:
-                continue
-            if not _plain_json(item, depth + 1):
-                return False
-        return True
-    if kind is float:
-        return math.isfinite(value)  # type: ignore[arg-type]
-    return kind is str or kind is int or kind is bool or value is None
-
-
-def _json_key(value: object) -> str | None:
-    """The JSON text of a plain JSON value (see :func:`_plain_json`), a content key; ``None`` otherwise.
-
-    The text is a snapshot: the caller may mutate ``value`` afterwards without
-    affecting anything keyed or built from it.
-    """
-    if not _plain_json(value, 0):
-        return None
     try:
-        return json.dumps(value)
-    except (ValueError, RecursionError):  # an int beyond str()'s digit limit, a deep stack
+        return marshal.dumps(value, _KEY_MARSHAL_VERSION)
+    except ValueError:
         return None
 
 
 _V = TypeVar("_V")
 
 
-class _ContentCache(Generic[_V]):
-    """Immutable values built from plain JSON, keyed by its JSON text; bounded (cleared when full).
+class _KeyedCache(Generic[_V]):
+    """Immutable values built from an input, keyed by its :func:`_content_key`; bounded (cleared when full).
 
     Only what was built from the key's content is stored, never a caller's
     object, so mutating the caller's dicts later cannot change a cached value.
@@ -149,15 +122,16 @@ class _ContentCache(Generic[_V]):
     """
 
     def __init__(self, max_entries: int, max_chars: int) -> None:
-        self._entries: dict[str, _V] = {}
+        self._entries: dict[bytes, _V] = {}
         self._chars = 0
         self._max_entries = max_entries
         self._max_chars = max_chars
+        """Total bytes of the keys."""
 
-    def get(self, key: str) -> _V | None:
+    def get(self, key: bytes) -> _V | None:
         return self._entries.get(key)
 
-    def put(self, key: str, value: _V) -> None:
+    def put(self, key: bytes, value: _V) -> None:
         size = len(key)
         if size > self._max_chars // 8:
             return  # one huge value must not evict everything else
@@ -172,24 +146,38 @@ class _ContentCache(Generic[_V]):
         self._chars = 0
 
 
-_PARAMETERS: Final[_ContentCache[JSONValue]] = _ContentCache(1024, 16_000_000)
-"""Validated private copies of tool parameters, by JSON text (equal schemas share one copy)."""
+def _interned(raw: object, cache: _KeyedCache[_V], build: Callable[[Any], _V]) -> _V:
+    """``build(raw)``, or the value built earlier from an input with the same :func:`_content_key`.
+
+    Errors are never cached; input without a key is built afresh every time.
+    """
+    key = _content_key(raw)
+    if key is None:
+        return build(raw)
+    hit = cache.get(key)
+    if hit is None:
+        hit = build(raw)
+        cache.put(key, hit)
+    return hit
+
+
+_PARAMETERS: Final[_KeyedCache[JSONValue]] = _KeyedCache(1024, 16_000_000)
+"""Validated private copies of tool parameters, by content key (equal schemas share one copy)."""
 
 
 def _json_private(value: object, where: str) -> JSONValue:
-    """A validated private copy of the JSON value ``value`` (see :func:`_json_copy`), shared by equal values.
+    """:func:`_json_copy` of ``value``, validated and copied once per distinct content.
 
-    A plain JSON value is validated by one walk without building paths, and its
-    copy is looked up by its JSON text (``json.loads`` of it on a miss); anything
-    else (tuples, subclasses, bad values) goes through :func:`_json_copy`, with
-    its exact errors.  The copy is read-only by contract, as the models are immutable.
+    Equal inputs (same :func:`_content_key`) share one copy, read-only by
+    contract as the models are immutable; errors are never cached, so bad input
+    raises :func:`_json_copy`'s exact error every time.
     """
-    key = _json_key(value)
+    key = _content_key(value)
     if key is None:
         return _json_copy(value, where)
     copy = _PARAMETERS.get(key)
     if copy is None:
-        copy = json.loads(key)
+        copy = _json_copy(value, where)
         _PARAMETERS.put(key, copy)
     return copy
 
