@@ -398,9 +398,17 @@ class Message:
     def from_dict(cls, data: Mapping[str, object]) -> Message:
         """Accepts ``to_dict()`` output; ``content`` may also be a plain string.
 
-        Validates exactly what the constructor would, then (for ``Message`` itself)
-        builds the object without going through attrs' ``__init__`` again.
+        JSON input equal to an earlier one returns the same (immutable) message: a
+        server receives the whole conversation so far on every request.
         """
+        if cls is Message:  # subclasses are never cached
+            return _interned(data, _MESSAGE_CACHE, _message_from_dict)
+        return cls._build_from_dict(data)
+
+    @classmethod
+    def _build_from_dict(cls, data: Mapping[str, object]) -> Message:
+        """Validates exactly what the constructor would, then (for ``Message`` itself)
+        builds the object without going through attrs' ``__init__`` again."""
         if type(data) is not dict:
             data = _expect_mapping("Message", data)
         try:
@@ -438,6 +446,8 @@ class Message:
         return cls.from_dict(json.loads(payload))
 
 
+_MESSAGE_CACHE: Final[_KeyedCache[Message]] = _KeyedCache(8192, 32_000_000)
+_message_from_dict: Final = Message._build_from_dict
 _new: Final = object.__new__
 _SET_ROLE: Final = Author.__dict__["role"].__set__
 _SET_NAME: Final = Author.__dict__["name"].__set__

@@ -105,7 +105,7 @@ def _content_key(value: object) -> bytes | None:
     ever cached.)
     """
     try:
-        return marshal.dumps(value, _KEY_MARSHAL_VERSION)
+        return marshal.dumps(value, _KEY_MARSHAL_VERSION)  # type: ignore[arg-type]  # any object: ValueError if not
     except ValueError:
         return None
 
