@@ -26,7 +26,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from harmony_typed._enums import HarmonyEncodingName, JSONValue, ReasoningEffort, Role, StreamState
+from harmony_typed._enums import HarmonyEncodingName, JSONValue, ReasoningEffort, Role, StreamState, _role_of
 from harmony_typed._tools import (
     ToolDescription,
     ToolNamespaceConfig,
@@ -458,20 +458,8 @@ _SET_CHANNEL: Final = Message.__dict__["channel"].__set__
 _SET_RECIPIENT: Final = Message.__dict__["recipient"].__set__
 _SET_CONTENT_TYPE: Final = Message.__dict__["content_type"].__set__
 
-_ROLE_BY_VALUE: Final = {role.value: role for role in Role}
 _NAMELESS_AUTHORS: Final = {role: Author(role=role) for role in Role}
 """One shared ``Author`` per role without a name (immutable, so sharing is invisible)."""
-
-
-def _role_of(value: str | Role) -> Role:
-    """``Role(value)``, without the enum machinery for the common cases."""
-    if type(value) is str:
-        role = _ROLE_BY_VALUE.get(value)
-        if role is not None:
-            return role
-    elif type(value) is Role:
-        return value
-    return Role(value)  # a str subclass, or an unknown role: Role's own error
 
 
 def _author(role: Role, name: str | None) -> Author:
