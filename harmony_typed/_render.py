@@ -86,6 +86,8 @@ _MAX_TEXTS: Final = 8192
 """Entries of the text cache before it is cleared."""
 _MAX_MESSAGES: Final = 8192
 """Entries per message cache (by identity) before it is cleared."""
+_MAX_MESSAGE_TOKENS: Final = 4_000_000
+"""Total tokens held by the message caches before they are cleared (a message over 1/8 of it is not kept)."""
 
 
 def _role_index(role: object) -> int:
@@ -217,6 +219,7 @@ class Renderer:
         # earlier message); the flag only matters for system content, so two maps.
         self._messages: dict[int, tuple[Message, list[int]]] = {}
         self._messages_fn: dict[int, tuple[Message, list[int]]] = {}
+        self._message_tokens = 0
 
     def clear_caches(self) -> None:
         """Forget every cached piece and content item."""
@@ -231,6 +234,7 @@ class Renderer:
         self._text_chars = 0
         self._messages.clear()
         self._messages_fn.clear()
+        self._message_tokens = 0
 
     # -- public entry points ------------------------------------------------------
 
@@ -364,9 +368,15 @@ class Renderer:
             return
         start = len(out)
         self._encode_message(message, has_function_tools, out)  # raises before anything is cached
-        if len(cache) >= _MAX_MESSAGES:
-            cache.clear()
+        n = len(out) - start
+        if n > _MAX_MESSAGE_TOKENS // 8:
+            return
+        if len(cache) >= _MAX_MESSAGES or self._message_tokens + n > _MAX_MESSAGE_TOKENS:
+            self._messages.clear()
+            self._messages_fn.clear()
+            self._message_tokens = 0
         cache[id(message)] = (message, out[start:])
+        self._message_tokens += n
 
     def _encode_message(self, message: Message, has_function_tools: bool, out: list[int]) -> None:
         author = message.author

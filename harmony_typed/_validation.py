@@ -106,7 +106,7 @@ def _content_key(value: object) -> bytes | None:
     """
     try:
         return marshal.dumps(value, _KEY_MARSHAL_VERSION)  # type: ignore[arg-type]  # any object: ValueError if not
-    except ValueError:
+    except Exception:  # ValueError (unmarshallable, too deep), or whatever a __buffer__ (3.12+) raises
         return None
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import load_oracle
 
-from harmony_typed import Conversation, HarmonyEncoding, Role, load_harmony_encoding
+from harmony_typed import Conversation, HarmonyEncoding, Message, Role, load_harmony_encoding
 
 pytestmark = pytest.mark.parity
 
@@ -182,3 +182,18 @@ def test_system_message_cached_with_and_without_function_tools() -> None:
         assert ours == theirs
     system = Conversation.from_dict(without).messages[0]
     assert Conversation.from_dict(with_tools).messages[0] is system  # one object, two renderings
+
+
+def test_message_caches_stay_bounded_and_exact() -> None:
+    """More distinct messages than the message cache holds: it is cleared, never grows past its bound."""
+    enc = load_harmony_encoding("HarmonyGptOss")
+    oh, oracle = load_oracle()
+    renderer = enc._renderer
+    for i in range(9000):
+        message = Message.from_role_and_content(Role.USER, f"message {i}")
+        tokens = enc.render(message)
+        if i % 1500 == 0:
+            assert tokens == list(oracle.render(oh.Message.from_role_and_content(oh.Role.USER, f"message {i}")))
+        assert len(renderer._messages) <= 8192
+    again = enc.render(Message.from_role_and_content(Role.USER, "message 3"))
+    assert again == list(oracle.render(oh.Message.from_role_and_content(oh.Role.USER, "message 3")))
