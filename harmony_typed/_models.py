@@ -36,7 +36,6 @@ from harmony_typed._tools import (
     _with_namespace,
 )
 from harmony_typed._validation import (
-    MissingFieldError,
     _check_bool,
     _check_instance,
     _check_str,
@@ -411,20 +410,12 @@ class Message:
         builds the object without going through attrs' ``__init__`` again."""
         if type(data) is not dict:
             data = _expect_mapping("Message", data)
-        try:
-            role = data["role"]
-        except KeyError:
-            raise MissingFieldError("role", "Message") from None
-        if type(role) is not str and not isinstance(role, (str, Role)):
+        role = _required(data, "role", "Message")
+        if not isinstance(role, (str, Role)):
             raise TypeError(f"Message role must be a str, got {_type_name(role)}: {role!r}")
-        try:
-            raw_content = data["content"]
-        except KeyError:
-            raise MissingFieldError("content", "Message") from None
+        raw_content = _required(data, "content", "Message")
         contents: tuple[Content, ...]
-        if type(raw_content) is list:
-            contents = tuple([content_from_dict(item) for item in raw_content])
-        elif isinstance(raw_content, str):
+        if isinstance(raw_content, str):
             contents = (_text_content(raw_content),)
         elif isinstance(raw_content, (list, tuple)):
             contents = tuple([content_from_dict(item) for item in raw_content])
