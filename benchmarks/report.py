@@ -18,6 +18,9 @@ from typing import Any
 import workloads as wl
 
 ORACLE = "openai_harmony"
+NOTES_FILE = wl.HERE / "notes.md"
+"""Hand-written sections appended to docs/benchmarks.md verbatim: measurements made outside this
+harness (the compat request loop) and before/after records of optimisation work."""
 CONTENDER_ORDER = ("openai_harmony", "compiled", "pure", "compat", "floor", "floor_cached")
 LABELS = {
     "openai_harmony": "openai_harmony 0.0.8",
@@ -783,6 +786,9 @@ def benchmarks_markdown(results: Results, plot_name: str | None, scaling_plot: s
     )
     add("* Reproduce: `nox -s bench` (full) or `nox -s bench_quick`; JSON in `benchmarks/results/`.")
     add("")
+    if NOTES_FILE.is_file():
+        add(NOTES_FILE.read_text(encoding="utf-8").rstrip("\n"))
+        add("")
     return "\n".join(lines)
 
 
