@@ -88,7 +88,7 @@ class HarmonyEncoding:
         if renderer is None:
             dialect = self._dialect
             renderer = self._renderer_cache = Renderer(
-                self._tokenizer.bpe.encode_ordinary,
+                self._tokenizer.encode_ordinary,  # not .bpe's: a process rendering a few prompts never builds it
                 commentary_channel_first(dialect),
                 constrain_content_type(dialect),
                 f64_exponent_plus(dialect),
@@ -148,7 +148,7 @@ class HarmonyEncoding:
 
     def encode_ordinary(self, text: str) -> list[int]:
         """BPE-encode ``text`` with every special-token string treated as plain text."""
-        return self._tokenizer.bpe.encode_ordinary(text)
+        return self._tokenizer.encode_ordinary(text)
 
     def encode(
         self,
