@@ -137,7 +137,7 @@ DEFAULT_CHANNEL_CONFIG: Final = ChannelConfig(valid_channels=("analysis", "comme
 
 
 _SYSTEM_CACHE: Final[_KeyedCache[SystemContent]] = _KeyedCache(256, 4_000_000)
-_DEVELOPER_CACHE: Final[_KeyedCache[DeveloperContent]] = _KeyedCache(256, 16_000_000)
+_DEVELOPER_CACHE: Final[_KeyedCache[DeveloperContent]] = _KeyedCache(256, 8_000_000)
 """A server receives the same system and developer content (tool schemas included) on every
 request: validated and converted once, the same immutable object is returned for equal input,
 so the renderer's per-object cache hits too."""
@@ -437,7 +437,7 @@ class Message:
         return cls.from_dict(json.loads(payload))
 
 
-_MESSAGE_CACHE: Final[_KeyedCache[Message]] = _KeyedCache(8192, 32_000_000)
+_MESSAGE_CACHE: Final[_KeyedCache[Message]] = _KeyedCache(8192, 8_000_000)
 _message_from_dict: Final = Message._build_from_dict
 _new: Final = object.__new__
 _SET_ROLE: Final = Author.__dict__["role"].__set__

@@ -163,7 +163,7 @@ def _interned(raw: object, cache: _KeyedCache[_V], build: Callable[[Any], _V]) -
     return hit
 
 
-_PARAMETERS: Final[_KeyedCache[JSONValue]] = _KeyedCache(1024, 16_000_000)
+_PARAMETERS: Final[_KeyedCache[JSONValue]] = _KeyedCache(1024, 8_000_000)
 """Validated private copies of tool parameters, by content key (equal schemas share one copy)."""
 
 
