@@ -16,6 +16,9 @@ Contenders:
     interpreter, with the pure build first on ``PYTHONPATH``).
 ``openai_harmony``
     the reference, 0.0.8.
+``compat``
+    ``harmony_typed.compat`` (openai_harmony's API over the compiled build), on the
+    render and parse workloads only.
 ``floor`` / ``floor_cached``
     the tiktoken floor (:mod:`floor`).
 
@@ -37,7 +40,7 @@ from typing import Any
 
 import workloads as wl
 
-HARMONY_CONTENDERS = ("compiled", "pure", "openai_harmony")
+HARMONY_CONTENDERS = ("compiled", "pure", "openai_harmony", "compat")
 FLOOR_CONTENDERS = ("floor", "floor_cached")
 ALL_CONTENDERS = (*HARMONY_CONTENDERS, *FLOOR_CONTENDERS)
 
@@ -119,7 +122,7 @@ class HarmonyContender:
     def __init__(self, name: str, scales: tuple[int, ...]) -> None:
         self.name = name
         self.scales = scales
-        module_name = "openai_harmony" if name == "openai_harmony" else "harmony_typed"
+        module_name = {"openai_harmony": "openai_harmony", "compat": "harmony_typed.compat"}.get(name, "harmony_typed")
         if module_name == "openai_harmony":
             # It would try to download the vocabulary otherwise.
             os.environ["TIKTOKEN_ENCODINGS_BASE"] = str(wl.vocabulary_dir())
@@ -140,6 +143,10 @@ class HarmonyContender:
 
             version = dist_version("openai-harmony")
         compiled = getattr(mod, "COMPILED", None)
+        if self.name == "compat":
+            import harmony_typed
+
+            version, compiled = harmony_typed.__version__, harmony_typed.COMPILED
         return {
             "module": mod.__name__,
             "file": mod.__file__,
@@ -177,6 +184,19 @@ class HarmonyContender:
                 return render(conversation, role, config)
 
         return Task(name, lambda loops: timed(call, loops), call)
+
+    def _agent_loop(self) -> Task:
+        """``AGENT_ROUNDS`` requests, each the conversation so far as dicts, built and rendered for completion."""
+        mod, enc = self.mod, self.enc
+        requests = wl.agent_requests()
+        role = mod.Role.ASSISTANT
+        config = mod.RenderConversationConfig(auto_drop_analysis=True)
+        render = enc.render_conversation_for_completion
+
+        def call() -> object:
+            return [render(_conversation(mod, request), role, config) for request in requests]
+
+        return Task(wl.AGENT_TASK, lambda loops: timed(call, loops), call, units=len(requests))
 
     def _parse(self, name: str, tokens: list[int], stream: bool) -> Task:
         mod, enc = self.mod, self.enc
@@ -322,6 +342,9 @@ class HarmonyContender:
             out.append(self._render(name + "@from_dict", wl.render_spec(raw, name), "from_dict"))
             if self.name != "openai_harmony" and hasattr(self.enc, "_renderer"):
                 out.append(self._render(name + "@cold_cache", wl.render_spec(raw, name), "cold_cache"))
+        out.append(self._agent_loop())
+        if self.name == "compat":
+            return out  # the render and parse workloads only
         out.append(self._content_tokens())
         out.append(self._header_tokens())
         out.append(self._construction())

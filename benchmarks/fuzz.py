@@ -5,6 +5,7 @@ Run by ``nox -s fuzz`` (against the installed, compiled wheel), or directly::
     python benchmarks/fuzz.py                      # 1,000,000 cases + the linear-time check
     python benchmarks/fuzz.py --cases 20000 --seed 7
     python benchmarks/fuzz.py --replay 123456      # re-run one case, with its traceback
+    python benchmarks/fuzz.py --recover            # the same cases through recover=True parsers
 
 **Fuzzing.** Every case is a valid completion (rendered Harmony messages, with
 or without the leading ``<|start|>{role}``) mutated by
@@ -35,6 +36,10 @@ message with ``current_content`` read after every token, which is O(length)
 per read by nature (a new ``str`` each time).  Then the memory a parser holds
 per emitted message and per token, beyond the messages themselves
 (tracemalloc).
+
+``--recover`` runs the same cases through recovering parsers
+(``recover=True``): then *any* exception is a failure, and the stream must
+give the batch's messages and recoveries.
 
 Exit status 0 only if nothing unexpected was seen.
 """
@@ -153,10 +158,11 @@ class Case:
     role: Role | None
     strict: bool
     probe: bool
+    recover: bool = False
 
     def describe(self) -> str:
         return (
-            f"case {self.index}: role={self.role!r} strict={self.strict} probe={self.probe} "
+            f"case {self.index}: role={self.role!r} strict={self.strict} recover={self.recover} probe={self.probe} "
             f"({len(self.tokens)} tokens)\n  tokens={self.tokens!r}"
         )
 
@@ -164,7 +170,9 @@ class Case:
 _ROLE_CHOICES: Final = (None, None, None, Role.ASSISTANT, Role.ASSISTANT, Role.USER, Role.TOOL)
 
 
-def make_case(corpus: Sequence[tuple[list[int], Role | None]], seed: int, index: int) -> Case:
+def make_case(
+    corpus: Sequence[tuple[list[int], Role | None]], seed: int, index: int, recover: bool = False
+) -> Case:
     """Case ``index`` of the run with ``seed``: a function of both alone."""
     rng = random.Random(seed * 1_000_003 + index)
     base, hint = corpus[rng.randrange(len(corpus))]
@@ -174,7 +182,7 @@ def make_case(corpus: Sequence[tuple[list[int], Role | None]], seed: int, index:
         donor = corpus[rng.randrange(len(corpus))][0]
         tokens = mutate(base, rng, donor=donor, max_mutations=rng.choice((1, 2, 4, 8)))
     role = hint if rng.random() < 0.6 else rng.choice(_ROLE_CHOICES)
-    return Case(index, tokens, role, rng.random() < 0.5, index % PROBE_EVERY == 0)
+    return Case(index, tokens, role, rng.random() < 0.5, index % PROBE_EVERY == 0, recover)
 
 
 def _random_id(rng: random.Random) -> int:
@@ -212,8 +220,11 @@ def _probe(parser: StreamableParser) -> None:
 def run_case(enc: HarmonyEncoding, case: Case, counts: Counter[str]) -> str | None:
     """Run one case; count outcomes; return a description of a stream/batch mismatch, if any.
 
-    Exceptions other than ``HarmonyError`` propagate: they are what we look for.
+    Exceptions other than ``HarmonyError`` propagate: they are what we look for
+    (with ``recover``, every exception: a recovering parser raises none).
     """
+    if case.recover:
+        return _run_recovering(enc, case, counts)
     tokens, role, strict = case.tokens, case.role, case.strict
     try:
         batch: Outcome = ("ok", enc.parse_messages_from_completion_tokens(tokens, role, strict=strict))
@@ -247,6 +258,22 @@ def run_case(enc: HarmonyEncoding, case: Case, counts: Counter[str]) -> str | No
     return None
 
 
+def _run_recovering(enc: HarmonyEncoding, case: Case, counts: Counter[str]) -> str | None:
+    batch = enc.parse_messages_with_recoveries(case.tokens, case.role)
+    parser = StreamableParser(enc, case.role, recover=True)
+    for token in case.tokens:
+        parser.process(token)
+        if case.probe:
+            _probe(parser)
+    parser.process_eos()
+    counts["recover: repaired" if batch.recoveries else "recover: well-formed"] += 1
+    counts["recoveries"] += len(batch.recoveries)
+    stream = (list(parser.messages), parser.recoveries)
+    if stream != (batch.messages, batch.recoveries):
+        return f"stream {stream!r:.300} != batch {tuple(batch)!r:.300}"
+    return None
+
+
 # -- workers -------------------------------------------------------------------------------
 
 
@@ -272,13 +299,14 @@ def fuzz_range(
     stop: int,
     slow_seconds: float,
     progress: Callable[[int], None],
+    recover: bool = False,
 ) -> WorkerReport:
     report = WorkerReport()
     clock = time.perf_counter
     began = clock()
     for index in range(start, stop):
         progress(index)
-        case = make_case(corpus, seed, index)
+        case = make_case(corpus, seed, index, recover)
         t0 = clock()
         try:
             mismatch = run_case(enc, case, report.counts)
@@ -312,6 +340,7 @@ def _worker_main(
     current: Any,
     results: Any,
     slot: int,
+    recover: bool,
 ) -> None:
     enc = load_harmony_encoding("HarmonyGptOss")
     corpus = build_corpus(enc, seed)
@@ -319,7 +348,7 @@ def _worker_main(
     def progress(index: int) -> None:
         current.value = index  # one shared-memory store per case: the watchdog reads it
 
-    report = fuzz_range(enc, corpus, seed, start, stop, slow_seconds, progress)
+    report = fuzz_range(enc, corpus, seed, start, stop, slow_seconds, progress, recover)
     results.put((slot, report))
 
 
@@ -334,7 +363,7 @@ def fuzz(args: argparse.Namespace, enc: HarmonyEncoding) -> tuple[WorkerReport, 
     workers = [
         ctx.Process(
             target=_worker_main,
-            args=(args.seed, bounds[k], bounds[k + 1], args.slow, currents[k], results, k),
+            args=(args.seed, bounds[k], bounds[k + 1], args.slow, currents[k], results, k, args.recover),
             daemon=True,
         )
         for k in range(jobs)
@@ -370,7 +399,7 @@ def fuzz(args: argparse.Namespace, enc: HarmonyEncoding) -> tuple[WorkerReport, 
                 worker.kill()
                 if corpus is None:
                     corpus = build_corpus(enc, args.seed)
-                case = make_case(corpus, args.seed, index)
+                case = make_case(corpus, args.seed, index, args.recover)
                 hangs.append(f"HANG: worker {k} spent > {args.hang:g} s on {case.describe()}")
                 print(hangs[-1], file=sys.stderr, flush=True)
                 pending.discard(k)
@@ -605,13 +634,16 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--linear-budget", type=float, default=300.0, help="skip a large run projected to exceed this")
     parser.add_argument("--memory-tokens", type=int, default=300_000, help="stream size of the memory check")
     parser.add_argument("--skip-linear", action="store_true", help="fuzz only")
+    parser.add_argument(
+        "--recover", action="store_true", help="parse with recover=True: any exception at all is a failure"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the summary as JSON")
     parser.add_argument("--replay", type=int, metavar="INDEX", help="run case INDEX in-process and show it")
     return parser.parse_args(argv)
 
 
 def _replay(enc: HarmonyEncoding, args: argparse.Namespace) -> int:
-    case = make_case(build_corpus(enc, args.seed), args.seed, args.replay)
+    case = make_case(build_corpus(enc, args.seed), args.seed, args.replay, args.recover)
     print(case.describe())
     counts: Counter[str] = Counter()
     mismatch = run_case(enc, case, counts)

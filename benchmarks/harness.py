@@ -165,6 +165,7 @@ def check_outputs(workers: dict[str, WorkerProcess], tasks: Sequence[str], log: 
             "parser_construction",
             "messages_every_token",
             "stream_10k_tokens",
+            wl.AGENT_TASK,
         ):
             if task in oracle:
                 expected[task] = (oracle[task]["digest"], "agrees with openai_harmony")
@@ -319,17 +320,30 @@ import {module} as mod
 t1 = time.perf_counter()
 enc = mod.load_harmony_encoding(mod.HarmonyEncodingName.HARMONY_GPT_OSS)
 t2 = time.perf_counter()
-status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
-print(json.dumps({{"import_s": t1 - t0, "load_s": t2 - t1,
-                  "rss_kib": int(status["VmRSS"].split()[0]), "hwm_kib": int(status["VmHWM"].split()[0])}}))
+def rss():
+    status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+    return int(status["VmRSS"].split()[0]), int(status["VmHWM"].split()[0])
+rss_load, _ = rss()
+if {action!r} == "render":
+    out = enc.render(mod.Message.from_role_and_content(mod.Role.USER, "What is the weather in Paris today?"))
+else:
+    out = enc.parse_messages_from_completion_tokens({tokens!r}, None)
+t3 = time.perf_counter()
+rss_kib, hwm_kib = rss()
+print(json.dumps({{"import_s": t1 - t0, "load_s": t2 - t1, "action_s": t3 - t2, "rss_load_kib": rss_load,
+                  "rss_kib": rss_kib, "hwm_kib": hwm_kib}}))
 """
 
 _BARE_CODE = """
 import json
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
-print(json.dumps({"import_s": 0.0, "load_s": 0.0,
-                  "rss_kib": int(status["VmRSS"].split()[0]), "hwm_kib": int(status["VmHWM"].split()[0])}))
+rss = int(status["VmRSS"].split()[0])
+print(json.dumps({"import_s": 0.0, "load_s": 0.0, "action_s": 0.0, "rss_load_kib": rss,
+                  "rss_kib": rss, "hwm_kib": int(status["VmHWM"].split()[0])}))
 """
+
+COLD_ACTIONS = ("render", "parse")
+"""What a cold-start process does after loading: render one user message, or parse the tool-call completion."""
 
 
 @dataclass
@@ -339,6 +353,8 @@ class ColdVariant:
     pythonpath: str | None
     vocab_env: bool
     """Whether ``TIKTOKEN_ENCODINGS_BASE`` points at the vocabulary directory."""
+    action: str = "render"
+    """One of :data:`COLD_ACTIONS` (a parse-only process never needs the BPE)."""
 
 
 def cold_start(variants: list[ColdVariant], runs: int, log: Any) -> dict[str, dict[str, Any]]:
@@ -346,9 +362,11 @@ def cold_start(variants: list[ColdVariant], runs: int, log: Any) -> dict[str, di
 
     Recorded per run: wall time of the whole process (interpreter start-up
     included), its CPU time (user + system, from ``RUSAGE_CHILDREN``), the
-    in-process import and load times, and ``VmRSS``/``VmHWM`` after loading.
+    in-process import, load and action times, ``VmRSS`` after loading and after the
+    action, and ``VmHWM`` at the end.
     """
     vocab = str(wl.vocabulary_dir())
+    tokens = wl.parse_spec(wl.load_raw()["workloads"], "parse_tool_call").tokens
     samples: dict[str, list[dict[str, float]]] = {v.name: [] for v in variants}
     for run_index in range(runs + 1):
         shift = run_index % len(variants)
@@ -360,7 +378,11 @@ def cold_start(variants: list[ColdVariant], runs: int, log: Any) -> dict[str, di
                 env["PYTHONPATH"] = variant.pythonpath
             if variant.vocab_env:
                 env["TIKTOKEN_ENCODINGS_BASE"] = vocab
-            code = _BARE_CODE if variant.module is None else _COLD_CODE.format(module=variant.module)
+            code = (
+                _BARE_CODE
+                if variant.module is None
+                else _COLD_CODE.format(module=variant.module, action=variant.action, tokens=tokens)
+            )
             usage0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             done = subprocess.run(
@@ -392,6 +414,7 @@ def cold_start(variants: list[ColdVariant], runs: int, log: Any) -> dict[str, di
             "vocabulary": ("$TIKTOKEN_ENCODINGS_BASE" if variant.vocab_env else "default resolution")
             if variant.module
             else None,
+            "action": variant.action if variant.module else None,
             "runs": len(records),
             "wall_s": med("wall_s"),
             "wall_q1_s": q1,
@@ -399,6 +422,8 @@ def cold_start(variants: list[ColdVariant], runs: int, log: Any) -> dict[str, di
             "cpu_s": med("cpu_s"),
             "import_s": med("import_s"),
             "load_s": med("load_s"),
+            "action_s": med("action_s"),
+            "rss_load_mib": med("rss_load_kib") / 1024,
             "import_load_s": statistics.median(r["import_s"] + r["load_s"] for r in records),
             "rss_mib": med("rss_kib") / 1024,
             "hwm_mib": med("hwm_kib") / 1024,

@@ -46,7 +46,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--compiled-path", help="directory put first on PYTHONPATH for the compiled contender")
     parser.add_argument(
         "--contenders",
-        default="compiled,pure,openai_harmony,floor,floor_cached",
+        default="compiled,pure,compat,openai_harmony,floor,floor_cached",
         help="comma-separated subset (default: all)",
     )
     parser.add_argument("--tasks", help="comma-separated task-name prefixes to run (default: all)")
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     if "pure" in wanted and not harness.pure_path_ok(args.pure_path):
         log(f"no pure build at --pure-path {args.pure_path!r}: the pure contender is skipped")
         wanted.remove("pure")
-    paths = {"pure": args.pure_path, "compiled": args.compiled_path}
+    paths = {"pure": args.pure_path, "compiled": args.compiled_path, "compat": args.compiled_path}
     machine = report.machine_description()
     log(f"{mode} run on {machine['cpu']}, {machine['usable_cpus']} CPUs; contenders: {', '.join(wanted)}")
 
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"worker {name}: {info.get('module')} {info.get('version')} compiled={info.get('compiled')} "
                 f"({info.get('file', '')}) ready in {workers[name].ready['setup_s']:.1f}s"
             )
-        for name, expect in (("compiled", True), ("pure", False)):
+        for name, expect in (("compiled", True), ("compat", True), ("pure", False)):
             if name in workers and workers[name].ready["info"]["compiled"] is not expect:
                 raise harness.BenchError(
                     f"the {name!r} contender imported {workers[name].ready['info']['file']} with "
@@ -166,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         variants = [harness.ColdVariant("bare", None, None, vocab_env=False)]
         if "compiled" in wanted:
             variants.append(harness.ColdVariant("compiled", "harmony_typed", args.compiled_path, vocab_env=True))
+            variants.append(
+                harness.ColdVariant(
+                    "compiled, parse only", "harmony_typed", args.compiled_path, vocab_env=True, action="parse"
+                )
+            )
             if not args.quick:
                 variants.append(
                     harness.ColdVariant(
@@ -176,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
             variants.append(harness.ColdVariant("pure", "harmony_typed", args.pure_path, vocab_env=True))
         if "openai_harmony" in wanted:
             variants.append(harness.ColdVariant("openai_harmony", "openai_harmony", None, vocab_env=True))
+            variants.append(
+                harness.ColdVariant(
+                    "openai_harmony, parse only", "openai_harmony", None, vocab_env=True, action="parse"
+                )
+            )
         try:
             results["cold_start"] = harness.cold_start(variants, cold_runs, log)
         except harness.BenchError as exc:

@@ -51,6 +51,10 @@ CONTENT_PARSERS: Final = 25
 """Parsers fed the content tokens in one call of the per-content-token measurement."""
 HEADER_PARSERS: Final = 1_000
 """Parsers fed one header each in one call of the per-header-token measurement."""
+AGENT_ROUNDS: Final = 12
+"""Tool rounds of the agent loop; each round renders the whole conversation so far from dicts."""
+AGENT_TASK: Final = f"agent_loop_{AGENT_ROUNDS}_rounds@from_dict"
+"""The agent loop's task name (a render variant: every request is built from dicts)."""
 
 JSONDict = dict[str, Any]
 
@@ -143,6 +147,135 @@ def content_stream(workloads: JSONDict) -> tuple[list[int], list[int]]:
     start = tokens.index(MESSAGE) + 1
     end = tokens.index(END)
     return tokens[:start], tokens[start:end]
+
+
+def _text(role: str, text: str, **header: str) -> JSONDict:
+    return {"role": role, "name": header.pop("name", None), "content": [{"type": "text", "text": text}], **header}
+
+
+_AGENT_TOOLS: Final = [
+    {
+        "name": "get_weather",
+        "description": "Gets the current weather and a short forecast for a location.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string", "description": "City and country, e.g. Paris, France"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "default": "celsius"},
+                "days": {"type": "integer", "description": "Days of forecast", "default": 1},
+            },
+            "required": ["location"],
+        },
+    },
+    {
+        "name": "search_flights",
+        "description": "Searches flights between two airports on a date.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "origin": {"type": "string", "description": "IATA code of the departure airport"},
+                "destination": {"type": "string", "description": "IATA code of the arrival airport"},
+                "date": {"type": "string", "description": "Departure date, YYYY-MM-DD"},
+                "passengers": {"type": "integer", "default": 1},
+                "cabin": {"type": "string", "enum": ["economy", "premium", "business", "first"]},
+            },
+            "required": ["origin", "destination", "date"],
+        },
+    },
+    {
+        "name": "book_hotel",
+        "description": "Books a hotel room.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "check_in": {"type": "string", "description": "YYYY-MM-DD"},
+                "nights": {"type": "integer"},
+                "guests": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                        "required": ["name"],
+                    },
+                },
+            },
+            "required": ["city", "check_in", "nights"],
+        },
+    },
+]
+
+
+def agent_requests() -> list[JSONDict]:
+    """The agent loop: ``AGENT_ROUNDS`` conversations, each the previous one plus one tool round.
+
+    System and developer messages (three function tools with JSON Schemas) and a
+    user question, then per round an analysis note, a tool call and its result;
+    request ``r`` is everything up to round ``r``, as a server receives it (JSON
+    dicts), rendered for the assistant's next turn.
+    """
+    head: list[JSONDict] = [
+        {
+            "role": "system",
+            "name": None,
+            "content": [
+                {
+                    "model_identity": "You are ChatGPT, a large language model trained by OpenAI.",
+                    "reasoning_effort": "High",
+                    "conversation_start_date": "2025-06-28",
+                    "knowledge_cutoff": "2024-06",
+                    "channel_config": {"valid_channels": ["analysis", "commentary", "final"], "channel_required": True},
+                    "type": "system_content",
+                }
+            ],
+        },
+        {
+            "role": "developer",
+            "name": None,
+            "content": [
+                {
+                    "instructions": "You are a travel agent. Use the tools; answer concisely.",
+                    "tools": {"functions": {"name": "functions", "tools": _AGENT_TOOLS}},
+                    "type": "developer_content",
+                }
+            ],
+        },
+        _text("user", "Plan a three-day trip from Paris to Lisbon next week for two people, with the weather."),
+    ]
+    calls = [
+        ("get_weather", '{"location": "Lisbon, Portugal", "days": 3}', '{"forecast": ["sunny", "sunny", "cloudy"]}'),
+        (
+            "search_flights",
+            '{"origin": "CDG", "destination": "LIS", "date": "2025-07-03", "passengers": 2}',
+            '{"flights": [{"id": "TP433", "depart": "07:05", "price_eur": 129}]}',
+        ),
+        (
+            "book_hotel",
+            '{"city": "Lisbon", "check_in": "2025-07-03", "nights": 3, "guests": [{"name": "A"}, {"name": "B"}]}',
+            '{"confirmation": "HX-2291", "total_eur": 540}',
+        ),
+    ]
+    messages = list(head)
+    requests: list[JSONDict] = []
+    for round_index in range(AGENT_ROUNDS):
+        tool, arguments, result = calls[round_index % len(calls)]
+        messages.append(
+            _text(
+                "assistant", f"Round {round_index + 1}: next I call {tool} with the details so far.", channel="analysis"
+            )
+        )
+        messages.append(
+            _text(
+                "assistant",
+                arguments,
+                channel="commentary",
+                recipient="functions." + tool,
+                content_type="<|constrain|>json",
+            )
+        )
+        messages.append(_text("tool", result, name="functions." + tool, channel="commentary"))
+        requests.append({"messages": copy.deepcopy(messages)})
+    return requests
 
 
 # -- output digests -----------------------------------------------------------------

@@ -48,8 +48,18 @@ from harmony_typed._models import (
     ToolDescription,
     ToolNamespaceConfig,
 )
-from harmony_typed._parser import TRANSITIONS, StreamableParser
+from harmony_typed._parse_batch import RecoveredParse
+from harmony_typed._parser import StreamableParser
 from harmony_typed._training import TrainingExample
+from harmony_typed._transitions import (
+    TRANSITIONS,
+    Action,
+    ParserInput,
+    ParserMode,
+    Recovery,
+    RecoveryKind,
+    Transition,
+)
 
 __version__: Final = "0.1.0"
 """The one version source (pyproject.toml reads it)."""
@@ -63,6 +73,7 @@ _build_info.warn_if_fallback(COMPILED)
 
 __all__ = [
     "COMPILED",
+    "Action",
     "Author",
     "ChannelConfig",
     "Content",
@@ -78,7 +89,12 @@ __all__ = [
     "Message",
     "MessagesView",
     "ParseError",
+    "ParserInput",
+    "ParserMode",
     "ReasoningEffort",
+    "RecoveredParse",
+    "Recovery",
+    "RecoveryKind",
     "RenderConversationConfig",
     "RenderError",
     "RenderOptions",
@@ -91,6 +107,7 @@ __all__ = [
     "ToolDescription",
     "ToolNamespaceConfig",
     "TrainingExample",
+    "Transition",
     "VocabularyError",
     "__version__",
     "load_harmony_encoding",

@@ -32,7 +32,7 @@ from harmony_typed._models import (
     RenderOptions,
     Role,
 )
-from harmony_typed._parse_batch import parse_completion
+from harmony_typed._parse_batch import RecoveredParse, parse_completion, parse_completion_recovering
 from harmony_typed._render import Renderer
 from harmony_typed._surrogates import surrogate_error
 from harmony_typed._tokenizer import TOKENIZER_NAME, Tokenizer
@@ -85,12 +85,12 @@ class HarmonyEncoding:
 
     @property
     def _renderer(self) -> Renderer:
-        # Built on first use with the BPE it needs; a race builds two, one is kept.  It
-        # calls tiktoken's core directly, which raises UnicodeEncodeError on a surrogate
-        # (tiktoken's wrapper would replace it): see _refused.
+        # Built on first use; a race builds two, one is kept.  Its encoder raises
+        # UnicodeEncodeError on a surrogate (see _refused) and, like encode_ordinary,
+        # does not build tiktoken's BPE for a few ASCII prompts (cold start).
         renderer = self._renderer_cache
         if renderer is None:
-            renderer = self._renderer_cache = self._new_renderer(self._tokenizer.bpe._core_bpe.encode_ordinary)
+            renderer = self._renderer_cache = self._new_renderer(self._tokenizer.encode_ordinary_strict)
         return renderer
 
     def _new_renderer(self, encode_ordinary: Callable[[str], list[int]]) -> Renderer:
@@ -124,7 +124,7 @@ class HarmonyEncoding:
             raise exc
         lenient = self._lenient_renderer_cache
         if lenient is None:
-            lenient = self._lenient_renderer_cache = self._new_renderer(self._tokenizer.bpe.encode_ordinary)
+            lenient = self._lenient_renderer_cache = self._new_renderer(self._tokenizer.encode_ordinary)
         return render(lenient)
 
     def __repr__(self) -> str:
@@ -180,7 +180,7 @@ class HarmonyEncoding:
 
     def encode_ordinary(self, text: str) -> list[int]:
         """BPE-encode ``text`` with every special-token string treated as plain text."""
-        return self._tokenizer.bpe.encode_ordinary(text)
+        return self._tokenizer.encode_ordinary(text)
 
     def encode(
         self,
@@ -360,16 +360,33 @@ class HarmonyEncoding:
     # -- parsing -------------------------------------------------------------------
 
     def parse_messages_from_completion_tokens(
-        self, tokens: Sequence[int], role: Role | None = None, *, strict: bool = True
+        self, tokens: Sequence[int], role: Role | None = None, *, strict: bool = True, recover: bool = False
     ) -> list[Message]:
         """Parse sampled tokens into messages (the whole call fails on the first error).
+
+        ``recover=True``: never a parse error; malformed output is repaired
+        (docs/parsing.md, *Recovery*); :meth:`parse_messages_with_recoveries`
+        also returns the repairs.
 
         >>> enc = load_harmony_encoding("HarmonyGptOss")
         >>> tokens = enc.encode("<|channel|>final<|message|>Hi<|return|>", allowed_special="all")
         >>> [m.to_dict() for m in enc.parse_messages_from_completion_tokens(tokens, Role.ASSISTANT)]
         [{'role': 'assistant', 'name': None, 'content': [{'type': 'text', 'text': 'Hi'}], 'channel': 'final'}]
         """
-        return parse_completion(self, tokens, role, strict)
+        return parse_completion(self, tokens, role, strict, recover)
+
+    def parse_messages_with_recoveries(self, tokens: Sequence[int], role: Role | None = None) -> RecoveredParse:
+        """Parse with ``recover=True``; returns ``(messages, recoveries)``.
+
+        >>> enc = load_harmony_encoding("HarmonyGptOss")
+        >>> tokens = enc.encode("I cannot help with that.<|return|>", allowed_special="all")
+        >>> messages, recoveries = enc.parse_messages_with_recoveries(tokens, Role.ASSISTANT)
+        >>> messages[0].content[0].text, messages[0].channel
+        ('I cannot help with that.', None)
+        >>> [(r.token_index, r.kind.name) for r in recoveries]
+        [(6, 'HEADER_AS_CONTENT')]
+        """
+        return parse_completion_recovering(self, tokens, role)
 
 
 _LOCK = threading.Lock()

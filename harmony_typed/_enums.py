@@ -30,6 +30,20 @@ class Role(str, Enum):
         return self.value
 
 
+_ROLE_BY_VALUE: dict[str, Role] = {role.value: role for role in Role}
+
+
+def _role_of(value: str | Role) -> Role:
+    """``Role(value)``, without the enum machinery for the common cases (``from_dict`` per request)."""
+    if type(value) is str:
+        role = _ROLE_BY_VALUE.get(value)
+        if role is not None:
+            return role
+    elif type(value) is Role:
+        return value
+    return Role(value)  # a str subclass, or an unknown role: Role's own error
+
+
 class ReasoningEffort(str, Enum):
     """Reasoning effort announced in the system message (rendered lower-case)."""
 

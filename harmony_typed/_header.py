@@ -37,6 +37,7 @@ from harmony_typed._errors import ParseError
 from harmony_typed._models import Author, Role
 from harmony_typed._rust import rust_debug_str
 from harmony_typed._specials import CHANNEL_MARKER, CONSTRAIN_MARKER
+from harmony_typed._transitions import RecoveryKind
 
 __all__ = ["ParsedHeader", "parse_header"]
 
@@ -135,28 +136,50 @@ def _channel_value_end(text: str, start: int) -> int:
     return end
 
 
-def parse_header(text: str, role_hint: Role | None, full: bool, strip_extra_channels: bool = False) -> ParsedHeader:
+def parse_header(
+    text: str,
+    role_hint: Role | None,
+    full: bool,
+    strip_extra_channels: bool = False,
+    repairs: list[tuple[RecoveryKind, str]] | None = None,
+    fallback_role: Role = Role.ASSISTANT,
+) -> ParsedHeader:
     """Parse a decoded header (SPEC §6.3); raises :class:`ParseError` without a position.
 
     ``strip_extra_channels`` (the oss-harmony 0.0.11 dialect): after step 1,
     every further ``<|channel|>`` marker is cut out with its value (which may
     be empty here), repeatedly, before the trim.
+
+    ``repairs`` given (a recovering parser): never raises; what does not
+    parse is repaired as docs/parsing.md's *Recovery* says, and each repair is
+    appended to ``repairs``.  ``fallback_role`` is the role of a header without
+    one.  A well-formed header parses exactly as without ``repairs``.
     """
+    recover = repairs is not None
     # 1. the first <|channel|> marker and its value
     channel: str | None = None
     marker = text.find(CHANNEL_MARKER)
-    if marker >= 0:
+    while marker >= 0 and channel is None:
         start = marker + _CHANNEL_MARKER_LEN
         end = _channel_value_end(text, start)
         if end == start:
-            raise ParseError("channel marker present but no channel value found in header")
+            if repairs is None:
+                raise ParseError("channel marker present but no channel value found in header")
+            repairs.append((RecoveryKind.EMPTY_CHANNEL, "dropped an empty <|channel|> marker"))
+            text = text[:marker] + text[end:]
+            marker = text.find(CHANNEL_MARKER)
+            continue
         channel = text[start:end]
         text = text[:marker] + text[end:]
-        if strip_extra_channels:
+        if strip_extra_channels or recover:
             marker = text.find(CHANNEL_MARKER)
             while marker >= 0:
-                text = text[:marker] + text[_channel_value_end(text, marker + _CHANNEL_MARKER_LEN) :]
+                end = _channel_value_end(text, marker + _CHANNEL_MARKER_LEN)
+                if repairs is not None and not strip_extra_channels:
+                    repairs.append((RecoveryKind.EXTRA_CHANNEL, "dropped " + text[marker:end]))
+                text = text[:marker] + text[end:]
                 marker = text.find(CHANNEL_MARKER)
+        break
     # 2.-4. trim, detach <|constrain|>, split into words
     text = text.strip(WHITE_SPACE)
     if CONSTRAIN_MARKER in text:
@@ -166,9 +189,12 @@ def parse_header(text: str, role_hint: Role | None, full: bool, strip_extra_chan
     raw: str | None = None
     if role_hint is not None:
         role = role_hint
-    else:
-        if not parts:
+    elif not parts:
+        if repairs is None:
             raise ParseError("message header did not contain a role")
+        repairs.append((RecoveryKind.MISSING_ROLE, "no role in the header: " + fallback_role.value))
+        role = fallback_role
+    else:
         raw = parts[0]
         known = _ROLES.get(raw)
         if known is not None:
@@ -176,8 +202,12 @@ def parse_header(text: str, role_hint: Role | None, full: bool, strip_extra_chan
         elif len(parts) > 1 or raw.startswith("to="):
             role = _TOOL
             del parts[0]
-        else:
+        elif repairs is None:
             raise ParseError("Unknown role: " + raw)
+        else:
+            repairs.append((RecoveryKind.UNKNOWN_ROLE, "a tool message named " + raw))
+            role = _TOOL
+            del parts[0]
     # 6. a leading word equal to the role name
     if parts and parts[0] == role:
         del parts[0]
@@ -187,19 +217,39 @@ def parse_header(text: str, role_hint: Role | None, full: bool, strip_extra_chan
     # 7. recipient and content type, from the end
     recipient: str | None = None
     content_type: str | None = None
+    if repairs is not None and len(parts) > 1:
+        parts = _drop_duplicate_recipients(parts, repairs)
     if parts:
         n_parts = len(parts)
         last = parts.pop()
         if last.startswith("to="):
             recipient = last[3:]
         elif n_parts == 1:
-            recipient = last
+            if repairs is not None and last.startswith(CONSTRAIN_MARKER):
+                # `<|channel|>final <|constrain|>json` (upstream PR #144)
+                repairs.append((RecoveryKind.CONSTRAIN_AS_CONTENT_TYPE, "content type " + last + ", no recipient"))
+                content_type = last
+            else:
+                recipient = last
         else:
             content_type = last
             before = parts.pop()
             recipient = before[3:] if before.startswith("to=") else before
         if parts:
-            raise ParseError(
-                "unexpected tokens remaining in message header: Some(" + rust_debug_str(" ".join(parts)) + ")"
-            )
+            if repairs is None:
+                raise ParseError(
+                    "unexpected tokens remaining in message header: Some(" + rust_debug_str(" ".join(parts)) + ")"
+                )
+            repairs.append((RecoveryKind.EXTRA_HEADER_WORDS, "dropped " + rust_debug_str(" ".join(parts))))
     return ParsedHeader(author, channel, recipient, content_type, "")
+
+
+def _drop_duplicate_recipients(parts: list[str], repairs: list[tuple[RecoveryKind, str]]) -> list[str]:
+    # The same `to=X` more than once: keep the first.
+    kept: list[str] = []
+    for word in parts:
+        if word.startswith("to=") and word in kept:
+            repairs.append((RecoveryKind.DUPLICATE_RECIPIENT, "dropped a second " + word))
+        else:
+            kept.append(word)
+    return kept

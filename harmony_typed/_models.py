@@ -26,7 +26,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from harmony_typed._enums import HarmonyEncodingName, JSONValue, ReasoningEffort, Role, StreamState
+from harmony_typed._enums import HarmonyEncodingName, JSONValue, ReasoningEffort, Role, StreamState, _role_of
 from harmony_typed._pydantic_schema import author_from_dict, author_to_dict, pydantic_schema_hook, text_from_dict
 from harmony_typed._tools import (
     ToolDescription,
@@ -42,7 +42,9 @@ from harmony_typed._validation import (
     _check_str,
     _drop_none,
     _expect_mapping,
+    _interned,
     _json_loads,
+    _KeyedCache,
     _opt_str,
     _required,
     _str_tuple,
@@ -142,6 +144,13 @@ DEFAULT_KNOWLEDGE_CUTOFF: Final = "2024-06"
 DEFAULT_CHANNEL_CONFIG: Final = ChannelConfig(valid_channels=("analysis", "commentary", "final"), channel_required=True)
 
 
+_SYSTEM_CACHE: Final[_KeyedCache[SystemContent]] = _KeyedCache(256, 4_000_000)
+_DEVELOPER_CACHE: Final[_KeyedCache[DeveloperContent]] = _KeyedCache(256, 8_000_000)
+"""A server receives the same system and developer content (tool schemas included) on every
+request: validated and converted once, the same immutable object is returned for equal input,
+so the renderer's per-object cache hits too."""
+
+
 @attrs.frozen(kw_only=True)
 class SystemContent:
     """The system message: identity, dates, reasoning effort, channels and built-in tools."""
@@ -214,7 +223,16 @@ class SystemContent:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, object]) -> SystemContent:
-        """Inverse of :meth:`to_dict`; missing keys take the defaults, unknown keys are ignored."""
+        """Inverse of :meth:`to_dict`; missing keys take the defaults, unknown keys are ignored.
+
+        JSON input equal to an earlier one returns the same (immutable) object.
+        """
+        if cls is SystemContent:  # subclasses are never cached
+            return _interned(raw, _SYSTEM_CACHE, cls._build_from_dict)
+        return cls._build_from_dict(raw)
+
+    @classmethod
+    def _build_from_dict(cls, raw: Mapping[str, object]) -> SystemContent:
         raw = _expect_mapping("SystemContent", raw)
         effort = raw.get("reasoning_effort", ReasoningEffort.MEDIUM)
         channels = raw.get("channel_config", DEFAULT_CHANNEL_CONFIG)
@@ -266,6 +284,13 @@ class DeveloperContent:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, object]) -> DeveloperContent:
+        """Inverse of :meth:`to_dict`; JSON input equal to an earlier one returns the same (immutable) object."""
+        if cls is DeveloperContent:  # subclasses are never cached
+            return _interned(raw, _DEVELOPER_CACHE, cls._build_from_dict)
+        return cls._build_from_dict(raw)
+
+    @classmethod
+    def _build_from_dict(cls, raw: Mapping[str, object]) -> DeveloperContent:
         raw = _expect_mapping("DeveloperContent", raw)
         return cls(
             instructions=_opt_str(raw, "instructions", "DeveloperContent"),
@@ -296,13 +321,14 @@ def _as_content(content: str | Content) -> Content:
 
 def content_from_dict(raw: object) -> Content:
     """Build a content item from its ``to_dict()`` shape (dispatch on ``"type"``)."""
-    if isinstance(raw, _CONTENT_TYPES):
-        return raw
-    if not isinstance(raw, Mapping):
-        raise TypeError(f"content item must be a dict, got {_type_name(raw)}: {raw!r}")
+    if type(raw) is not dict:  # a JSON dict skips the isinstance checks (an ABC check is slow)
+        if isinstance(raw, _CONTENT_TYPES):
+            return raw
+        if not isinstance(raw, Mapping):
+            raise TypeError(f"content item must be a dict, got {_type_name(raw)}: {raw!r}")
     kind = raw.get("type")
     if kind == "text":
-        return TextContent(text=_required(raw, "text", "TextContent"))  # type: ignore[arg-type]  # validated in __attrs_post_init__
+        return _text_content(_required(raw, "text", "TextContent"))
     if kind == "system_content":
         return SystemContent.from_dict(raw)
     if kind == "developer_content":
@@ -381,28 +407,42 @@ class Message:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Message:
-        """Accepts ``to_dict()`` output; ``content`` may also be a plain string."""
-        data = _expect_mapping("Message", data)
+        """Accepts ``to_dict()`` output; ``content`` may also be a plain string.
+
+        JSON input equal to an earlier one returns the same (immutable) message: a
+        server receives the whole conversation so far on every request.
+        """
+        if cls is Message:  # subclasses are never cached
+            return _interned(data, _MESSAGE_CACHE, _message_from_dict)
+        return cls._build_from_dict(data)
+
+    @classmethod
+    def _build_from_dict(cls, data: Mapping[str, object]) -> Message:
+        """Validates exactly what the constructor would, then (for ``Message`` itself)
+        builds the object without going through attrs' ``__init__`` again."""
+        if type(data) is not dict:
+            data = _expect_mapping("Message", data)
         role = _required(data, "role", "Message")
         if not isinstance(role, (str, Role)):
             raise TypeError(f"Message role must be a str, got {_type_name(role)}: {role!r}")
         raw_content = _required(data, "content", "Message")
+        contents: tuple[Content, ...]
         if isinstance(raw_content, str):
-            contents: list[Content] = [TextContent(text=raw_content)]
+            contents = (_text_content(raw_content),)
         elif isinstance(raw_content, (list, tuple)):
-            contents = [content_from_dict(item) for item in raw_content]
+            contents = tuple([content_from_dict(item) for item in raw_content])
         else:
             raise TypeError(
                 f"Message content must be a string or a list of content dicts, "
                 f"got {_type_name(raw_content)}: {raw_content!r}"
             )
-        return cls(
-            author=Author(role=Role(role), name=_opt_str(data, "name", "Message")),
-            content=contents,
-            channel=_opt_str(data, "channel", "Message"),
-            recipient=_opt_str(data, "recipient", "Message"),
-            content_type=_opt_str(data, "content_type", "Message"),
-        )
+        author = _author(_role_of(role), _opt_str(data, "name", "Message"))
+        channel = _opt_str(data, "channel", "Message")
+        recipient = _opt_str(data, "recipient", "Message")
+        content_type = _opt_str(data, "content_type", "Message")
+        if cls is Message:
+            return _trusted_message(author, contents, channel, recipient, content_type)
+        return cls(author=author, content=contents, channel=channel, recipient=recipient, content_type=content_type)
 
     @classmethod
     def from_json(cls, payload: str | bytes) -> Message:
@@ -411,13 +451,55 @@ class Message:
     __get_pydantic_core_schema__ = pydantic_schema_hook()
 
 
+_MESSAGE_CACHE: Final[_KeyedCache[Message]] = _KeyedCache(8192, 8_000_000)
+_message_from_dict: Final = Message._build_from_dict
 _new: Final = object.__new__
+_SET_ROLE: Final = Author.__dict__["role"].__set__
+_SET_NAME: Final = Author.__dict__["name"].__set__
 _SET_TEXT: Final = TextContent.__dict__["text"].__set__
 _SET_AUTHOR: Final = Message.__dict__["author"].__set__
 _SET_CONTENT: Final = Message.__dict__["content"].__set__
 _SET_CHANNEL: Final = Message.__dict__["channel"].__set__
 _SET_RECIPIENT: Final = Message.__dict__["recipient"].__set__
 _SET_CONTENT_TYPE: Final = Message.__dict__["content_type"].__set__
+
+_NAMELESS_AUTHORS: Final = {role: Author(role=role) for role in Role}
+"""One shared ``Author`` per role without a name (immutable, so sharing is invisible)."""
+
+
+def _author(role: Role, name: str | None) -> Author:
+    """``Author(role=role, name=name)`` for an already checked ``Role`` and ``str | None``."""
+    if name is None:
+        return _NAMELESS_AUTHORS[role]
+    author = _new(Author)
+    _SET_ROLE(author, role)
+    _SET_NAME(author, name)
+    return author
+
+
+def _text_content(text: object) -> TextContent:
+    """``TextContent(text=text)``: the same check, without attrs' ``__init__``."""
+    if not isinstance(text, str):
+        _check_str("TextContent", "text", text)  # raises
+    content = _new(TextContent)
+    _SET_TEXT(content, text)
+    return content
+
+
+def _trusted_message(
+    author: Author,
+    content: tuple[Content, ...],
+    channel: str | None,
+    recipient: str | None,
+    content_type: str | None,
+) -> Message:
+    message = _new(Message)
+    _SET_AUTHOR(message, author)
+    _SET_CONTENT(message, content)
+    _SET_CHANNEL(message, channel)
+    _SET_RECIPIENT(message, recipient)
+    _SET_CONTENT_TYPE(message, content_type)
+    return message
 
 
 def trusted_text_message(
@@ -431,19 +513,19 @@ def trusted_text_message(
     """
     content = _new(TextContent)
     _SET_TEXT(content, text)
-    message = _new(Message)
-    _SET_AUTHOR(message, author)
-    _SET_CONTENT(message, (content,))
-    _SET_CHANNEL(message, channel)
-    _SET_RECIPIENT(message, recipient)
-    _SET_CONTENT_TYPE(message, content_type)
-    return message
+    return _trusted_message(author, (content,), channel, recipient, content_type)
 
 
 def _message_tuple(value: Iterable[Message]) -> tuple[Message, ...]:
+    """The converter of ``Conversation.messages``: a tuple, every item checked (the only field, so the
+    check can live here rather than in ``__attrs_post_init__``)."""
     if isinstance(value, Message):
         raise TypeError("Conversation.messages must be a sequence of Message, got a single Message")
-    return tuple(value)
+    messages = tuple(value)
+    for i, message in enumerate(messages):
+        if not isinstance(message, Message):
+            raise TypeError(f"Conversation.messages[{i}] must be a Message, got {_type_name(message)}: {message!r}")
+    return messages
 
 
 @attrs.frozen(kw_only=True)
@@ -452,13 +534,12 @@ class Conversation:
 
     messages: tuple[Message, ...] = attrs.field(default=(), converter=_message_tuple)
 
-    def __attrs_post_init__(self) -> None:
-        for i, message in enumerate(self.messages):
-            if not isinstance(message, Message):
-                raise TypeError(f"Conversation.messages[{i}] must be a Message, got {_type_name(message)}: {message!r}")
-
     @classmethod
     def from_messages(cls, messages: Iterable[Message]) -> Conversation:
+        if cls is Conversation:
+            conversation = _new(Conversation)
+            _SET_MESSAGES(conversation, _message_tuple(messages))
+            return conversation
         return cls(messages=messages)
 
     def __iter__(self) -> Iterator[Message]:
@@ -479,13 +560,16 @@ class Conversation:
         messages = _required(data, "messages", "Conversation")
         if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
             raise TypeError(f"Conversation messages must be a list, got {_type_name(messages)}: {messages!r}")
-        return cls(messages=[m if isinstance(m, Message) else Message.from_dict(m) for m in messages])
+        return cls.from_messages([m if isinstance(m, Message) else Message.from_dict(m) for m in messages])
 
     @classmethod
     def from_json(cls, payload: str | bytes) -> Conversation:
         return cls.from_dict(_json_loads(payload, "Conversation"))  # type: ignore[arg-type]  # from_dict checks
 
     __get_pydantic_core_schema__ = pydantic_schema_hook()
+
+
+_SET_MESSAGES: Final = Conversation.__dict__["messages"].__set__
 
 
 @attrs.frozen(kw_only=True)

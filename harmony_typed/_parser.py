@@ -1,52 +1,30 @@
-"""The Harmony parsing state machine (SPEC §6): :class:`StreamableParser` and ``parse_completion``.
+"""The Harmony parsing state machine (SPEC §6): :class:`StreamableParser`.
 
-Everything that decides what a token does lives in this module; the header
-grammar (what the text between ``<|start|>`` and ``<|message|>`` means) is in
-:mod:`harmony_typed._header`.  Batch parsing is the same machine fed token by
-token, so the two cannot disagree.
+Everything that decides what a token does is :data:`~harmony_typed._transitions.TRANSITIONS`,
+the ``(mode, state, input) -> (action, next state)`` table; this module carries
+out its actions.  The header grammar (what the text between ``<|start|>`` and
+``<|message|>`` means) is :mod:`harmony_typed._header`; batch parsing
+(:mod:`harmony_typed._parse_batch`) is this machine fed token by token, so the
+two cannot disagree.  docs/parsing.md shows the table (generated from it).
 
-The rules (openai_harmony 0.0.8 behaviour, kept exactly)
----------------------------------------------------------
-
-Three states.  A parser built with a role hint starts in ``Header`` (the
-completion is assumed to start right after ``<|start|>{role}``), otherwise in
-``ExpectStart``.  "stop" means ``<|end|>``, ``<|return|>`` or ``<|call|>``.
-
-=============  ==========================  ==========================================  ===========
-state          input                       action                                      next state
-=============  ==========================  ==========================================  ===========
-ExpectStart    ``<|start|>``               begin an empty header                       Header
-ExpectStart    any other id                error "Unexpected token ..."                ExpectStart
-ExpectStart    EOS                         nothing                                     ExpectStart
-Header         ``<|message|>``             decode + parse the header                   Content
-                                           (error: "could not decode header" or a
-                                           header error; the state is ExpectStart)
-Header         stop, non-strict            first hinted message: recover its text      ExpectStart
-                                           as a message; otherwise drop the header
-                                           (error: state unchanged)
-Header         any other id (incl. stop    append to the header                        Header
-               when strict, unknown ids)
-Header         EOS                         error "Unexpected EOS ..."                  Header
-Content        stop or EOS                 finish the message                          ExpectStart
-Content        any other id (incl.         decode as content (streaming UTF-8);        Content
-               specials, unknown ids)      an unknown id freezes the message
-=============  ==========================  ==========================================  ===========
-
-``TRANSITIONS`` below is the same table as data (the docs and the state
-machine tests are generated from it).  After any error the parser is usable:
-serving loops catch :class:`~harmony_typed.ParseError` and keep feeding.
-Every token passed to :meth:`StreamableParser.process` is recorded in
-``tokens`` *before* it is processed (so failed ones are too), except ids that
-are not ``u32`` (``OverflowError``) or not ints (``TypeError``).
+After any error the parser is usable: serving loops catch
+:class:`~harmony_typed.ParseError` and keep feeding.  Every token passed to
+:meth:`StreamableParser.process` is recorded in ``tokens`` *before* it is
+processed (so failed ones are too), except ids that are not ``u32``
+(``OverflowError``) or not ints (``TypeError``).
 
 Theory of operation
 -------------------
 
-The transition function is :meth:`StreamableParser._step`: one native method,
-an ``if``/``elif`` chain over ``Final`` int token ids, no dispatch tables or
-closures.  ``process`` range-checks and records the id, then calls it;
-``parse_completion`` calls it directly (nobody can observe that parser's
-``tokens``).
+:meth:`StreamableParser._step` is one native method.  A text token
+(any id below the lowest structural special, ``<|return|>``) in ``Content``
+or ``Header`` is the per-token hot path and is handled inline: in every mode
+the table says "decode as content" / "append to the header" for it, and a
+table lookup per sampled token would cost more than the rest of the work.
+Every other token, and end of stream, goes through :meth:`_transition`: one
+index into the flat int tuple ``CODES`` (built from ``TRANSITIONS``), an
+``if``/``elif`` over ``Final`` int action codes, then the next state from
+the table.
 
 Content: each token's text is looked up in the tokenizer's ``texts`` table
 (decoded once, lazily; ``""`` marks ids that are not valid UTF-8 on their
@@ -62,101 +40,95 @@ stores the pieces *re-encoded*) is computed lazily, piece by piece, and cached.
 Headers: the ids are only collected; the header is decoded and parsed once,
 at ``<|message|>`` (:mod:`harmony_typed._header`).
 
-Messages are built with ``_models.trusted_text_message`` (the parser's fields
-are ``str``/``None`` and a validated ``Author``, so nothing is re-validated)
-and appended to a list that is never mutated otherwise:
+The ids fed are kept in an ``array('I')`` (4 bytes per token, not a boxed
+int each), in blocks of 256 from a short list.  Messages are built with ``_models.trusted_text_message`` (the
+parser's fields are ``str``/``None`` and a validated ``Author``, so nothing is
+re-validated) and appended to a list that is never mutated otherwise:
 :attr:`StreamableParser.messages` returns an O(1) read-only snapshot of it
 (:class:`MessagesView`), cached until the next message completes.
 """
 
 from __future__ import annotations
 
+from array import array
+from contextlib import suppress
 from typing import Final
 
+from harmony_typed._content import ContentDecoder
 from harmony_typed._dialect import Dialect, strip_extra_channels
 from harmony_typed._errors import ParseError
 from harmony_typed._header import ParsedHeader, parse_header
+from harmony_typed._header_text import header_bytes, header_text, lossy_header_text
 from harmony_typed._messages_view import MessagesView
 from harmony_typed._models import Message, Role, StreamState, trusted_text_message
+from harmony_typed._parser_args import check_flag, check_role, not_an_int, out_of_range, tokenizer_of
 from harmony_typed._rust import rust_utf8_error
 from harmony_typed._specials import CALL, END, MESSAGE, N_VOCAB, RETURN, START
-from harmony_typed._tokenizer import HasTokenizer, Tokenizer
+from harmony_typed._tokenizer import HasTokenizer
+from harmony_typed._transitions import (
+    A_APPEND_HEADER,
+    A_BEGIN_HEADER,
+    A_DECODE_CONTENT,
+    A_DROP_STOP,
+    A_END_HEADER_EARLY,
+    A_FINISH_MESSAGE,
+    A_FINISH_THEN_START,
+    A_HEADER_AS_CONTENT,
+    A_HEADER_AS_CONTENT_THEN_START,
+    A_IMPLICIT_HEADER,
+    A_IMPLICIT_MESSAGE,
+    A_PARSE_HEADER,
+    A_RECOVER_HEADER,
+    A_REPLACE_UNKNOWN,
+    A_UNEXPECTED_EOS,
+    A_UNEXPECTED_TOKEN,
+    CODES,
+    CONTENT,
+    EXPECT_START,
+    HEADER,
+    I_EOS,
+    I_MESSAGE,
+    I_OTHER,
+    I_START,
+    I_STOP,
+    I_UNKNOWN,
+    N_INPUTS,
+    N_STATES,
+    STATE_BITS,
+    Recovery,
+    RecoveryKind,
+)
 
-__all__ = ["TRANSITIONS", "StreamableParser", "token_kind"]
-
-# -- states (the StreamState members, as ints for the hot path) ---------------------
-
-EXPECT_START: Final = 0
-HEADER: Final = 1
-CONTENT: Final = 2
+__all__ = ["StreamableParser"]
 
 _STREAM_STATES: Final = (StreamState.EXPECT_START, StreamState.HEADER, StreamState.CONTENT)
-
-# -- the transition table, as data (docs + tests; the code is StreamableParser._step) --
-
-TRANSITIONS: Final[dict[tuple[str, str], tuple[str, str]]] = {
-    ("ExpectStart", "start"): ("begin an empty header", "Header"),
-    ("ExpectStart", "other"): ("error: Unexpected token {token} while expecting start token 200006", "ExpectStart"),
-    ("ExpectStart", "EOS"): ("nothing", "ExpectStart"),
-    ("Header", "message"): ("parse the header (on error: ExpectStart)", "Content"),
-    ("Header", "stop (non-strict)"): ("recover the first hinted message, else drop the header", "ExpectStart"),
-    ("Header", "stop (strict)"): ("append to the header", "Header"),
-    ("Header", "other"): ("append to the header", "Header"),
-    ("Header", "EOS"): ("error: Unexpected EOS while waiting for message header to complete", "Header"),
-    ("Content", "stop"): ("finish the message", "ExpectStart"),
-    ("Content", "other"): ("decode as content", "Content"),
-    ("Content", "EOS"): ("finish the message", "ExpectStart"),
-}
-"""``(state, input kind) -> (action, next state)``; input kinds are :func:`token_kind` values
-plus ``"EOS"``; a ``"stop"`` in ``Header`` is split by the parser's ``strict`` flag."""
+_LOWEST_STRUCTURAL: Final = RETURN
+"""Every id below this is an ``OTHER`` input (the structural specials are 200002..200012)."""
+_STATE_MASK: Final = (1 << STATE_BITS) - 1
+_STRICT_ROWS: Final = 0
+_LENIENT_ROWS: Final = N_STATES * N_INPUTS
+_RECOVER_ROWS: Final = 2 * N_STATES * N_INPUTS
+_ASSISTANT: Final = Role.ASSISTANT
+_FLUSH_AT: Final = 256
 
 
-def token_kind(token: int) -> str:
-    """The input kind of ``token`` in :data:`TRANSITIONS`: ``start``, ``message``, ``stop`` or ``other``."""
+def _input_code(token: int) -> int:
+    # ParserInput code of a token at or above _LOWEST_STRUCTURAL (transitions.input_of, as an int).
     if token == START:
-        return "start"
+        return I_START
     if token == MESSAGE:
-        return "message"
+        return I_MESSAGE
     if token in (END, RETURN, CALL):
-        return "stop"
-    return "other"
-
-
-# -- errors -------------------------------------------------------------------------
-
-_I64_MIN: Final = -(2**63)
-_I64_MAX: Final = 2**63 - 1
-
-
-def _out_of_range(token: int) -> OverflowError:
-    # openai_harmony converts through a C long first, then to u32: two messages.
-    if token < _I64_MIN or token > _I64_MAX:
-        return OverflowError("Python int too large to convert to C long")
-    return OverflowError("out of range integral type conversion attempted")
-
-
-def _not_an_int(argument: str, value: object) -> TypeError:
-    return TypeError(f"argument {argument!r}: {type(value).__name__!r} object cannot be interpreted as an integer")
-
-
-def _tokenizer_of(encoding: object) -> Tokenizer:
-    # Anything exposing the tokenizer layer (HarmonyEncoding does); the parser imports no facade.
-    tokenizer = getattr(encoding, "tokenizer", None)
-    if not isinstance(tokenizer, Tokenizer):
-        raise TypeError(f"encoding must be a HarmonyEncoding, got {type(encoding).__name__}: {encoding!r}")
-    return tokenizer
-
-
-def _check_role(role: object) -> None:
-    if role is not None and not isinstance(role, Role):
-        hint = f" (use Role({role!r}))" if isinstance(role, str) else ""
-        raise TypeError(f"role must be a Role or None, got {type(role).__name__}: {role!r}{hint}")
+        return I_STOP
+    if token >= N_VOCAB:
+        return I_UNKNOWN
+    return I_OTHER
 
 
 # -- the parser ---------------------------------------------------------------------
 
 
-class StreamableParser:
+class StreamableParser(ContentDecoder):
     """Incremental parser of sampled Harmony tokens (openai_harmony's ``StreamableParser``).
 
     >>> from harmony_typed import Role, StreamableParser, load_harmony_encoding
@@ -170,81 +142,78 @@ class StreamableParser:
     ``role`` (required, may be ``None``) is the hint for the first message: the
     tokens then start right after ``<|start|>{role}``.  ``strict=False`` only
     changes what a stop token inside a header does (SPEC §6.5).
+    ``recover=True`` never raises a parse error: malformed output is repaired
+    by the rules in docs/parsing.md (*Recovery*), each repair recorded in
+    :attr:`recoveries`; on well-formed output the result is the strict one
+    (``strict`` is then ignored).
 
     Differences from openai_harmony, by design: ``messages`` is an immutable
     O(1) snapshot (:class:`MessagesView`) instead of a fresh list of copies;
     :meth:`reset` lets a serving loop reuse a parser; errors are
     :class:`~harmony_typed.ParseError` with ``token_index``/``token``; a ``str``
-    role or non-``bool`` ``strict`` is a ``TypeError``.
+    role or non-``bool`` flag is a ``TypeError``; a parser pickles and copies
+    small (its encoding by name, then its state).
     """
 
-    # configuration (fixed at construction)
+    # configuration (fixed at construction; the tokenizer tables are ContentDecoder's)
     _encoding: HasTokenizer
-    _tokenizer: Tokenizer
-    _token_bytes: list[bytes]
-    _texts: list[str | None]
     _strict: bool
+    _recover: bool
+    _rows: int
     _strip_extra_channels: bool
     # everything fed, everything completed
-    _tokens: list[int]
+    _tokens: array[int] | None
+    _recent: list[int]
+    _fed: int
     _messages: list[Message]
     _view: MessagesView | None
-    # the machine
+    _recoveries: list[Recovery]
+    _initial_role: Role | None
+    _eos_at: list[int]
+    # the machine (the message text being decoded is ContentDecoder's)
     _state: int
     _next_role: Role | None
+    _last_role: Role | None
     _header_tokens: list[int]
     _header: ParsedHeader | None
-    # the message being decoded (Content state)
-    _pieces: list[str]
-    _content: str
-    _joined: int
-    _pending: bytes
-    _frozen: bool
-    _slow: bool
-    _last_delta: str | None
-    _encoded: list[int]
-    _encoded_pieces: int
 
-    def __init__(self, encoding: HasTokenizer, role: Role | None, *, strict: bool = True) -> None:
-        tokenizer = _tokenizer_of(encoding)
-        _check_role(role)
-        if not isinstance(strict, bool):
-            raise TypeError(f"strict must be a bool, got {type(strict).__name__}: {strict!r}")
+    def __init__(
+        self, encoding: HasTokenizer, role: Role | None, *, strict: bool = True, recover: bool = False
+    ) -> None:
+        tokenizer = tokenizer_of(encoding)
+        check_role(role)
+        check_flag("strict", strict)
+        check_flag("recover", recover)
+        super().__init__(tokenizer)
         self._encoding = encoding
-        self._tokenizer = tokenizer
-        self._token_bytes = tokenizer.token_bytes
-        self._texts = tokenizer.texts
         self._strict = strict
+        self._recover = recover
+        self._rows = _RECOVER_ROWS if recover else _STRICT_ROWS if strict else _LENIENT_ROWS
         # The encoding's dialect (harmony_typed._dialect); an object without one parses as openai-harmony 0.0.8.
         dialect = getattr(encoding, "dialect", None)
         self._strip_extra_channels = isinstance(dialect, Dialect) and strip_extra_channels(dialect)
-        self._tokens = []
-        self._messages = []
-        self._view = None
         self._begin(role)
 
     def _begin(self, role: Role | None) -> None:
-        # Initial state: Header([]) with a role hint, else ExpectStart.
+        # Nothing fed yet; the state is Header([]) with a role hint, else ExpectStart.
+        self._tokens = None  # created at the first flush: most parsers see fewer than 256 ids
+        self._recent = []
+        self._fed = 0
+        self._messages = []
+        self._view = None
+        self._recoveries = []
+        self._initial_role = role
+        self._eos_at = []
         self._state = EXPECT_START if role is None else HEADER
         self._next_role = role
+        self._last_role = role
         self._header_tokens = []
-        self._clear_content()
-
-    def _clear_content(self) -> None:
         self._header = None
-        self._pieces = []
-        self._content = ""
-        self._joined = 0
-        self._pending = b""
-        self._frozen = False
-        self._slow = False
-        self._last_delta = None
-        self._encoded = []
-        self._encoded_pieces = 0
+        self._clear_content()
 
     def __repr__(self) -> str:
         state = _STREAM_STATES[self._state].value
-        return f"<StreamableParser state={state} messages={len(self._messages)} tokens={len(self._tokens)}>"
+        return f"<StreamableParser state={state} messages={len(self._messages)} tokens={self._count()}>"
 
     # -- the machine -------------------------------------------------------------------
 
@@ -260,106 +229,139 @@ class StreamableParser:
         try:
             high = token >> 32
         except TypeError:
-            raise _not_an_int("token", token) from None
+            raise not_an_int("token", token) from None
         if high:
-            raise _out_of_range(token)
-        tokens = self._tokens
-        tokens.append(token)
-        self._step(token, len(tokens) - 1)
+            raise out_of_range(token)
+        recent = self._recent
+        recent.append(token)
+        if len(recent) >= _FLUSH_AT:
+            self._flush()
+        index = self._fed
+        self._fed = index + 1
+        self._step(token, index)
         return self
 
-    def _step(self, token: int, index: int) -> None:
-        # The transition function: everything a token can do, in one if/elif chain.
-        state = self._state
-        if state == CONTENT:
-            if token in (END, RETURN, CALL):
-                self._finish_message()
-            elif self._slow or token >= N_VOCAB:
-                self._content_slow(token)
-            else:
-                text = self._texts[token]
-                if text:
-                    # Fast path: nothing pending, a token that is valid UTF-8 by itself.
-                    self._pieces.append(text)
-                    self._last_delta = text
-                else:
-                    self._content_slow(token)
-        elif state == HEADER:
-            if token == MESSAGE:
-                self._end_header(index, token)
-            elif token in (END, RETURN, CALL) and not self._strict:
-                self._end_header_early(index, token)
-            else:
-                self._header_tokens.append(token)
-        elif token == START:
-            self._state = HEADER
-            self._header_tokens = []
+    def _flush(self) -> None:
+        # Ids are appended to a short list (a list append is inlined by mypyc, an
+        # array's is a method call), moved to the array in blocks of _FLUSH_AT.
+        if self._tokens is None:
+            self._tokens = array("I", self._recent)
         else:
+            self._tokens.fromlist(self._recent)
+        self._recent = []
+
+    def _all_ids(self) -> array[int]:
+        self._flush()
+        tokens = self._tokens
+        if tokens is None:  # pragma: no cover - _flush always creates it
+            raise AssertionError("no token array after a flush")
+        return tokens
+
+    def _count(self) -> int:
+        return self._fed
+
+    def _step(self, token: int, index: int) -> None:
+        state = self._state
+        if token < _LOWEST_STRUCTURAL:
+            # The per-token hot path, inline (see the module docstring): every mode's
+            # table says (Content, other) -> decode as content, (Header, other) -> append.
+            if state == CONTENT:
+                if not self._slow:
+                    text = self._texts[token]
+                    if text:
+                        # Nothing pending, and a token that is valid UTF-8 by itself.
+                        self._pieces.append(text)
+                        self._last_delta = text
+                        return
+                self._content_slow(token)
+                return
+            if state == HEADER:
+                self._header_tokens.append(token)
+                return
+            self._transition(I_OTHER, token, index)
+        else:
+            self._transition(_input_code(token), token, index)
+
+    def _transition(self, kind: int, token: int, index: int) -> None:
+        # One row of TRANSITIONS: run its action, then enter its next state (an action
+        # that raises leaves the state as it was, except where its row says otherwise).
+        code = CODES[self._rows + self._state * N_INPUTS + kind]
+        action = code >> STATE_BITS
+        if action == A_DECODE_CONTENT:
+            self._content_slow(token) if self._slow else self._content_token(token)
+        elif action == A_APPEND_HEADER:
+            self._header_tokens.append(token)
+        elif action == A_FINISH_MESSAGE:
+            self._finish_message()
+        elif action == A_BEGIN_HEADER:
+            self._header_tokens = []
+        elif action == A_PARSE_HEADER:
+            self._end_header(index, token)
+        elif action == A_UNEXPECTED_TOKEN:
             raise ParseError(f"Unexpected token {int(token)} while expecting start token {START}", index, token)
+        elif action == A_UNEXPECTED_EOS:
+            raise ParseError("Unexpected EOS while waiting for message header to complete")
+        elif action == A_END_HEADER_EARLY:
+            self._end_header_early(index, token)
+        elif action == A_RECOVER_HEADER:
+            self._recover_header(index)
+        elif action == A_IMPLICIT_HEADER:
+            self._implicit_start(index)
+            self._header_tokens = [token]
+        elif action == A_IMPLICIT_MESSAGE:
+            self._implicit_start(index)
+            self._header_tokens = []
+            self._recover_header(index)
+        elif action == A_HEADER_AS_CONTENT:
+            self._header_as_content(index)
+        elif action == A_HEADER_AS_CONTENT_THEN_START:
+            self._header_as_content(index)
+            self._header_tokens = []
+        elif action == A_FINISH_THEN_START:
+            self._record(index, RecoveryKind.MISSING_STOP, "<|start|> inside content finished the message")
+            self._finish_message()
+            self._header_tokens = []
+        elif action == A_REPLACE_UNKNOWN:
+            self._record(index, RecoveryKind.UNKNOWN_TOKEN, f"id {token} decoded as U+FFFD")
+            self._replace_unknown()
+        elif action == A_DROP_STOP:
+            self._record(index, RecoveryKind.STRAY_STOP, "dropped " + self._text_of(token))
+        # A_NOTHING: nothing to do.
+        self._state = code & _STATE_MASK
 
     def process_eos(self) -> StreamableParser:
         """Signal the end of the stream: finishes a message in progress; returns ``self``.
 
         Raises :class:`~harmony_typed.ParseError` inside a header (the state
-        is unchanged).  Harmless to call repeatedly; processing may continue.
+        is unchanged), unless recovering.  Harmless to call repeatedly;
+        processing may continue.
         """
-        state = self._state
-        if state == CONTENT:
-            self._finish_message()
-        elif state == HEADER:
-            raise ParseError("Unexpected EOS while waiting for message header to complete")
+        count = self._count()
+        self._eos_at.append(count)
+        self._transition(I_EOS, -1, count)
         return self
 
     def reset(self, role: Role | None = None) -> StreamableParser:
-        """Start over as if newly constructed with ``role`` (same encoding and ``strict``); returns ``self``.
+        """Start over as if newly constructed with ``role`` (same encoding and flags); returns ``self``.
 
-        ``tokens`` and ``messages`` start empty; snapshots taken before stay valid.
+        ``tokens``, ``messages`` and ``recoveries`` start empty; snapshots taken before stay valid.
         """
-        _check_role(role)
-        self._tokens = []
-        self._messages = []
-        self._view = None
+        check_role(role)
         self._begin(role)
         return self
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Pickle and copy by replay: the encoding (which pickles by name), the flags,
+        # the ids fed and where the stream was ended; the machine is deterministic,
+        # so feeding them again rebuilds exactly this state (errors included).
+        return (_replay, (self._encoding, self._initial_role, self._strict, self._recover, self._all_ids(), self._eos_at))
+
     # -- header ------------------------------------------------------------------------
-
-    def _text_of(self, token: int) -> str:
-        # A known id's text ("" = not valid UTF-8 alone); the tokenizer decodes it the first time.
-        text = self._texts[token]
-        if text is None:
-            text = self._tokenizer.text_of(token)
-        return text
-
-    def _decode_header(self) -> str | None:
-        # Strict UTF-8 of the header tokens; None for an unknown id or invalid UTF-8.
-        parts: list[str] = []
-        for token in self._header_tokens:
-            if token >= N_VOCAB:
-                return None
-            text = self._text_of(token)
-            if not text:
-                return self._decode_header_bytes()
-            parts.append(text)
-        return "".join(parts)
-
-    def _decode_header_bytes(self) -> str | None:
-        # Some token is not valid UTF-8 by itself: decode the joined bytes.
-        table = self._token_bytes
-        chunks: list[bytes] = []
-        for token in self._header_tokens:
-            if token >= N_VOCAB:
-                return None
-            chunks.append(table[token])
-        try:
-            return b"".join(chunks).decode()
-        except UnicodeDecodeError:
-            return None
 
     def _end_header(self, index: int, token: int) -> None:
         # <|message|>: the state is ExpectStart unless the header parses.
         self._state = EXPECT_START
-        text = self._decode_header()
+        text = header_text(self._header_tokens, self._tokenizer)
         if text is None:
             raise ParseError("could not decode header", index, token)
         try:
@@ -368,114 +370,81 @@ class StreamableParser:
             raise ParseError(str(exc), index, token) from None
         self._next_role = None
         self._header = header
-        self._state = CONTENT
 
     def _end_header_early(self, index: int, token: int) -> None:
         # Non-strict stop token inside a header (SPEC §6.5); on error nothing changes.
         role = self._next_role
-        header_tokens = self._header_tokens
-        if role is not None and header_tokens:
-            table = self._token_bytes
-            chunks: list[bytes] = []
-            for header_token in header_tokens:
-                if header_token >= N_VOCAB:
-                    raise ParseError(
-                        f"Could not decode tokens: Invalid token error: Invalid token for decoding: {header_token}",
-                        index,
-                        token,
-                    )
-                chunks.append(table[header_token])
+        if role is not None and self._header_tokens:
             try:
-                text = b"".join(chunks).decode()
-            except UnicodeDecodeError as exc:
-                raise ParseError(
-                    "Could not decode tokens: Invalid utf-8 sequence: " + rust_utf8_error(exc), index, token
-                ) from None
+                text = header_bytes(self._header_tokens, self._token_bytes).decode()
+            except ValueError as exc:  # an id outside the vocabulary
+                message = f"Could not decode tokens: Invalid token error: Invalid token for decoding: {exc.args[0]}"
+                if isinstance(exc, UnicodeDecodeError):
+                    message = "Could not decode tokens: Invalid utf-8 sequence: " + rust_utf8_error(exc)
+                raise ParseError(message, index, token) from None
             try:
                 header = parse_header(text, role, False, self._strip_extra_channels)
             except ParseError as exc:
                 raise ParseError(str(exc), index, token) from None
-            self._messages.append(trusted_text_message(header.author, header.remaining, header.channel, None, None))
-            self._view = None
-        self._state = EXPECT_START
+            self._append(trusted_text_message(header.author, header.remaining, header.channel, None, None))
         self._next_role = None
 
-    # -- content -----------------------------------------------------------------------
+    # -- recovery (recover=True only) --------------------------------------------------
 
-    def _content_slow(self, token: int) -> None:
-        # Bytes are pending, the message is frozen, the id is unknown, or the
-        # token is not valid UTF-8 by itself (or not decoded yet).
-        if self._frozen or token >= N_VOCAB:
-            # An unknown id never leaves openai_harmony's undecoded tokens: nothing
-            # more is emitted for this message, which ends in one U+FFFD.
-            self._frozen = True
-            self._slow = True
-            self._last_delta = None
-            return
-        if not self._pending:
-            text = self._text_of(token)
-            if text:
-                self._pieces.append(text)
-                self._last_delta = text
-                return
-        self._pending = self._pending + self._token_bytes[token]
-        self._decode_pending()
-        self._slow = len(self._pending) > 0
+    def _record(self, index: int, kind: RecoveryKind, detail: str) -> None:
+        self._recoveries.append(Recovery(index, kind, detail))
 
-    def _decode_pending(self) -> None:
-        # SPEC §6.4 steps 4-5 on the pending bytes.
-        buf = self._pending
-        try:
-            text = buf.decode()
-        except UnicodeDecodeError as exc:
-            valid = exc.start
-            delta = ""
-            if valid > 0:
-                delta = buf[:valid].decode()
-                self._pieces.append(delta)
-            if exc.reason == "unexpected end of data" and exc.end == len(buf):
-                # Truncated at the end: wait for more bytes.
-                self._pending = buf[valid:]
-                self._last_delta = delta if delta else None
-            else:
-                # One U+FFFD for the maximal invalid subpart; what follows it is
-                # only decoded with the next token (openai_harmony stops here).
-                self._pieces.append("\ufffd")
-                self._pending = buf[exc.end :]
-                self._last_delta = delta + "\ufffd"
-            return
-        self._pieces.append(text)
-        self._pending = b""
-        self._last_delta = text
+    def _lenient_header_text(self, index: int) -> str:
+        text = header_text(self._header_tokens, self._tokenizer)
+        if text is None:
+            text = lossy_header_text(self._header_tokens, self._token_bytes)
+            self._record(index, RecoveryKind.UNDECODABLE_HEADER, "decoded with U+FFFD: " + repr(text))
+        return text
 
-    def _content_text(self) -> str:
-        # The joined pieces; the joined prefix is cached.
-        pieces = self._pieces
-        count = len(pieces)
-        joined = self._joined
-        if joined < count:
-            if count - joined == 1:
-                self._content = self._content + pieces[joined]
-            else:
-                self._content = self._content + "".join(pieces[joined:])
-            self._joined = count
-        return self._content
+    def _recovering_parse(self, index: int, full: bool) -> ParsedHeader:
+        repairs: list[tuple[RecoveryKind, str]] = []
+        fallback = self._last_role if self._last_role is not None else _ASSISTANT
+        text = self._lenient_header_text(index)
+        header = parse_header(text, self._next_role, full, self._strip_extra_channels, repairs, fallback)
+        for kind, detail in repairs:
+            self._record(index, kind, detail)
+        self._next_role = None
+        return header
+
+    def _recover_header(self, index: int) -> None:
+        self._header = self._recovering_parse(index, True)
+
+    def _implicit_start(self, index: int) -> None:
+        # A message without <|start|>: it has the previous message's role.
+        role = self._last_role if self._last_role is not None else _ASSISTANT
+        self._record(index, RecoveryKind.MISSING_START, "a message of role " + role.value)
+        self._next_role = role
+
+    def _header_as_content(self, index: int) -> None:
+        # A header that never reached <|message|>: its text is a message (as strict=False does for the first).
+        if self._header_tokens:
+            header = self._recovering_parse(index, False)
+            if header.remaining or header.channel is not None:
+                detail = "header text as content: " + repr(header.remaining)
+                self._append(trusted_text_message(header.author, header.remaining, header.channel, None, None))
+            else:  # e.g. a stream that ends right after `<|start|>assistant`
+                detail = "dropped a header with no text"
+            self._record(index, RecoveryKind.HEADER_AS_CONTENT, detail)
+        self._next_role = None
 
     def _finish_message(self) -> None:
         header = self._header
         if header is None:  # pragma: no cover - CONTENT always has a header
             raise AssertionError("no header in Content state")
-        text = self._content_text()
-        if self._frozen:
-            text += "\ufffd"
-        if self._pending:
-            text += self._pending.decode("utf-8", "replace")
-        self._messages.append(
-            trusted_text_message(header.author, text, header.channel, header.recipient, header.content_type)
-        )
-        self._view = None
-        self._state = EXPECT_START
+        text = self._finished_text()
+        self._append(trusted_text_message(header.author, text, header.channel, header.recipient, header.content_type))
+        self._header = None
         self._clear_content()
+
+    def _append(self, message: Message) -> None:
+        self._messages.append(message)
+        self._view = None
+        self._last_role = message.author.role
 
     # -- observable state (SPEC §6.6) --------------------------------------------------
 
@@ -511,20 +480,6 @@ class StreamableParser:
         return None if header is None else header.content_type
 
     @property
-    def current_content(self) -> str:
-        """Text decoded so far for the current message (``""`` outside ``Content``).
-
-        Bytes of an incomplete UTF-8 sequence are not included yet; the
-        finished message may therefore be a little longer (SPEC §6.4).
-        """
-        return self._content_text()
-
-    @property
-    def last_content_delta(self) -> str | None:
-        """Text the last token added to ``current_content`` (``None`` if it added none)."""
-        return self._last_delta
-
-    @property
     def messages(self) -> MessagesView:
         """Completed messages: an O(1), read-only snapshot (see :class:`MessagesView`)."""
         view = self._view
@@ -534,9 +489,14 @@ class StreamableParser:
         return view
 
     @property
+    def recoveries(self) -> tuple[Recovery, ...]:
+        """Every repair made so far (always empty unless ``recover=True``), in order."""
+        return tuple(self._recoveries)
+
+    @property
     def tokens(self) -> list[int]:
         """Every token id passed to :meth:`process` (a new list)."""
-        return list(self._tokens)
+        return self._all_ids().tolist()
 
     @property
     def state_data(self) -> dict[str, object]:
@@ -555,13 +515,20 @@ class StreamableParser:
             raise AssertionError("no header in Content state")
         return {"state": "Content", "header": header.to_state_data(), "content_tokens": self._content_tokens()}
 
-    def _content_tokens(self) -> list[int]:
-        pieces = self._pieces
-        encoded = self._encoded
-        encode = self._tokenizer.encode_ordinary
-        done = self._encoded_pieces
-        while done < len(pieces):
-            encoded.extend(encode(pieces[done]))
-            done += 1
-        self._encoded_pieces = done
-        return list(encoded)
+
+def _replay(
+    encoding: HasTokenizer, role: Role | None, strict: bool, recover: bool, tokens: array[int], eos_at: list[int]
+) -> StreamableParser:
+    """A parser in the state ``StreamableParser.__reduce__`` captured."""
+    parser = StreamableParser(encoding, role, strict=strict, recover=recover)
+    ends = list(eos_at)
+    ends.reverse()
+    for position in range(len(tokens) + 1):
+        while ends and ends[-1] == position:
+            ends.pop()
+            with suppress(ParseError):
+                parser.process_eos()
+        if position < len(tokens):
+            with suppress(ParseError):
+                parser.process(tokens[position])
+    return parser

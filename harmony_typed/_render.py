@@ -43,6 +43,7 @@ from harmony_typed._rust import F64_EXPONENT_PLUS
 from harmony_typed._specials import CALL, CHANNEL, CONSTRAIN, CONSTRAIN_MARKER, END, MESSAGE, RETURN, START
 from harmony_typed._surrogates import check_encodable, check_tool_parameters
 from harmony_typed._system_text import developer_text, system_text
+from harmony_typed._validation import enum_hint
 
 __all__ = ["Renderer"]
 
@@ -85,6 +86,10 @@ _MAX_TEXT_CHARS: Final = 8_000_000
 """Total characters of cached texts before the text cache is cleared."""
 _MAX_TEXTS: Final = 8192
 """Entries of the text cache before it is cleared."""
+_MAX_MESSAGES: Final = 8192
+"""Entries per message cache (by identity) before it is cleared."""
+_MAX_MESSAGE_TOKENS: Final = 4_000_000
+"""Total tokens held by the message caches before they are cleared (a message over 1/8 of it is not kept)."""
 
 
 def _role_index(role: object) -> int:
@@ -105,10 +110,9 @@ def _role_index(role: object) -> int:
 def _require(value: object, cls: type, what: str) -> None:
     """``TypeError`` unless ``isinstance(value, cls)`` (a helper so mypy sees no unreachable branch)."""
     if not isinstance(value, cls):
-        hint = ""
-        if cls is Role and isinstance(value, str):
-            hint = f" (use Role({value!r}))"
-        raise TypeError(f"{what} must be a {cls.__name__}, got {type(value).__name__}: {value!r}{hint}")
+        raise TypeError(
+            f"{what} must be a {cls.__name__}, got {type(value).__name__}: {value!r}{enum_hint(cls, value)}"
+        )
 
 
 def _require_bool(value: object, what: str) -> None:
@@ -211,6 +215,12 @@ class Renderer:
         # anew from JSON, costs a hash instead of BPE; never stale by construction.
         self._texts: dict[str, list[int]] = {}
         self._text_chars = 0
+        # Whole messages by identity (``Message.from_dict`` returns the same object for
+        # equal JSON, so a request repeating the conversation so far hits for every
+        # earlier message); the flag only matters for system content, so two maps.
+        self._messages: dict[int, tuple[Message, list[int]]] = {}
+        self._messages_fn: dict[int, tuple[Message, list[int]]] = {}
+        self._message_tokens = 0
 
     def clear_caches(self) -> None:
         """Forget every cached piece and content item."""
@@ -223,6 +233,9 @@ class Renderer:
         self._developer.clear()
         self._texts.clear()
         self._text_chars = 0
+        self._messages.clear()
+        self._messages_fn.clear()
+        self._message_tokens = 0
 
     # -- public entry points ------------------------------------------------------
 
@@ -345,7 +358,29 @@ class Renderer:
     # -- one message -------------------------------------------------------------
 
     def _render_message(self, message: Message, has_function_tools: bool, out: list[int]) -> None:
-        """SPEC §2.2, appended to ``out``."""
+        """SPEC §2.2, appended to ``out``; remembered per ``Message`` object (immutable, kept alive by
+        the entry so its id cannot be reused while cached; subclasses are never cached)."""
+        if type(message) is not _Message:
+            self._encode_message(message, has_function_tools, out)
+            return
+        cache = self._messages_fn if has_function_tools else self._messages
+        entry = cache.get(id(message))
+        if entry is not None and entry[0] is message:
+            out.extend(entry[1])
+            return
+        start = len(out)
+        self._encode_message(message, has_function_tools, out)  # raises before anything is cached
+        n = len(out) - start
+        if n > _MAX_MESSAGE_TOKENS // 8:
+            return
+        if len(cache) >= _MAX_MESSAGES or self._message_tokens + n > _MAX_MESSAGE_TOKENS:
+            self._messages.clear()
+            self._messages_fn.clear()
+            self._message_tokens = 0
+        cache[id(message)] = (message, out[start:])
+        self._message_tokens += n
+
+    def _encode_message(self, message: Message, has_function_tools: bool, out: list[int]) -> None:
         author = message.author
         index = _role_index(author.role)
         out.append(START)

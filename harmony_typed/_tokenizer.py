@@ -21,7 +21,7 @@ argument checks must raise the same ``TypeError`` on both builds.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence, Set
+from collections.abc import Callable, Collection, Sequence, Set
 from typing import Final, Literal, Protocol
 
 import tiktoken
@@ -46,6 +46,70 @@ PATTERN: Final = "|".join(
         r"""\s+""",
     ]
 )
+
+
+# PATTERN restricted to ASCII input: there \p{L} is [A-Za-z], \p{Lu} [A-Z], \p{Ll} [a-z],
+# \p{N} [0-9], \p{Lt}/\p{Lm}/\p{Lo}/\p{M} are empty, and \s (Unicode White_Space) is
+# [\t\n\v\f\r ] -- spelled out, because Python's \s also matches \x1c-\x1f.
+_WS: Final = r"\t\n\x0b\x0c\r "
+_CONTRACTION: Final = r"(?:'[sStTmMdD]|'[rR][eE]|'[vV][eE]|'[lL][lL])?"
+ASCII_PATTERN: Final = re.compile(
+    "|".join(
+        [
+            r"[^\r\nA-Za-z0-9]?[A-Z]*[a-z]+" + _CONTRACTION,
+            r"[^\r\nA-Za-z0-9]?[A-Z]+[a-z]*" + _CONTRACTION,
+            r"[0-9]{1,3}",
+            rf" ?[^{_WS}A-Za-z0-9]+[\r\n/]*",
+            rf"[{_WS}]*[\r\n]+",
+            rf"[{_WS}]+(?![^{_WS}])",
+            rf"[{_WS}]+",
+        ]
+    )
+)
+"""What :data:`PATTERN` matches in ASCII text, for Python's ``re``."""
+
+ASCII_BUDGET: Final = 1 << 16
+"""ASCII characters a tokenizer encodes itself before it builds tiktoken's BPE.
+
+Building the CoreBPE (about 0.2 s and 40 MB, most of a cold start that renders)
+pays off only for a process that encodes a lot; a short-lived one that renders a
+few prompts never builds it.  Non-ASCII text always goes to tiktoken."""
+
+_NO_RANK: Final = 1 << 62
+
+
+def _merge(piece: bytes, ranks: dict[bytes, int]) -> list[int]:
+    """tiktoken's byte-pair merge of one pre-token: join the lowest-ranked adjacent pair
+    (the leftmost on a tie) until no adjacent pair has a rank."""
+    starts = list(range(len(piece) + 1))
+    get = ranks.get
+    pairs = [get(piece[i : i + 2], _NO_RANK) for i in range(len(piece) - 1)]
+    while pairs:
+        best = min(pairs)
+        if best == _NO_RANK:
+            break
+        i = pairs.index(best)
+        del starts[i + 1]
+        del pairs[i]
+        if i < len(pairs):
+            pairs[i] = get(piece[starts[i] : starts[i + 2]], _NO_RANK)
+        if i > 0:
+            pairs[i - 1] = get(piece[starts[i - 1] : starts[i + 1]], _NO_RANK)
+    return [ranks[piece[starts[i] : starts[i + 1]]] for i in range(len(starts) - 1)]
+
+
+def encode_ascii(text: str, ranks: dict[bytes, int]) -> list[int]:
+    """``encode_ordinary(text)`` for ASCII ``text``, in Python: the same pre-tokens and merges as tiktoken."""
+    out: list[int] = []
+    get = ranks.get
+    for match in ASCII_PATTERN.finditer(text):
+        piece = match.group().encode("ascii")
+        token = get(piece)
+        if token is not None:
+            out.append(token)
+        else:
+            out.extend(_merge(piece, ranks))
+    return out
 
 
 def _disallowed_message(token: str) -> str:
@@ -82,7 +146,17 @@ class Tokenizer:
     are benign (two threads store the same string).
     """
 
-    __slots__ = ("_all_regex_cache", "_bpe", "special_set", "specials", "texts", "token_bytes")
+    __slots__ = (
+        "_all_regex_cache",
+        "_ascii_budget",
+        "_bpe",
+        "_core_encode",
+        "_ranks",
+        "special_set",
+        "specials",
+        "texts",
+        "token_bytes",
+    )
 
     token_bytes: list[bytes]
     """Bytes of every id, ``0`` to ``N_VOCAB - 1``."""
@@ -96,6 +170,10 @@ class Tokenizer:
         # The BPE is built on first encode (cold start: a parse-only process needs
         # only the id tables; building tiktoken's CoreBPE is most of a load).
         self._bpe: tiktoken.Encoding | None = None
+        self._core_encode: Callable[[str], list[int]] | None = None  # see encode_ordinary_strict
+        # Until then, ASCII text is encoded here from a ranks dict (see ASCII_BUDGET).
+        self._ranks: dict[bytes, int] | None = None
+        self._ascii_budget = ASCII_BUDGET
         # The specials follow the last rank contiguously, so id -> bytes is one list.
         table = list(ordinary)
         if len(table) != _specials.FIRST_SPECIAL:
@@ -116,8 +194,7 @@ class Tokenizer:
         """
         bpe = self._bpe
         if bpe is None:
-            table = self.token_bytes
-            ranks = dict(zip(table[: _specials.FIRST_SPECIAL], range(_specials.FIRST_SPECIAL), strict=True))
+            ranks = self._ranks_dict()
             bpe = tiktoken.Encoding(
                 TOKENIZER_NAME, pat_str=PATTERN, mergeable_ranks=ranks, special_tokens=self.specials
             )
@@ -125,7 +202,15 @@ class Tokenizer:
             # the CoreBPE holds its own copy (memory after load).
             bpe._mergeable_ranks = {}  # type: ignore[attr-defined]
             self._bpe = bpe
+            self._ranks = None  # the Python encoder is not used any more
         return bpe
+
+    def _ranks_dict(self) -> dict[bytes, int]:
+        ranks = self._ranks
+        if ranks is None:
+            table = self.token_bytes
+            ranks = dict(zip(table[: _specials.FIRST_SPECIAL], range(_specials.FIRST_SPECIAL), strict=True))
+        return ranks
 
     def text_of(self, token: int) -> str:
         """The text of a known id decoded on its own, remembered (``""`` = not valid UTF-8 alone)."""
@@ -149,8 +234,35 @@ class Tokenizer:
         return sorted(self.specials, key=self.specials.__getitem__)
 
     def encode_ordinary(self, text: str) -> list[int]:
-        """BPE-encode ``text`` with every special-token string treated as plain text."""
+        """BPE-encode ``text`` with every special-token string treated as plain text.
+
+        Before tiktoken's BPE is built, short ASCII texts are encoded in Python
+        (:data:`ASCII_BUDGET`); the result is the same either way.
+        """
+        bpe = self._bpe
+        if bpe is not None:
+            return bpe.encode_ordinary(text)
+        n = len(text)
+        if n <= self._ascii_budget and type(text) is str and text.isascii():
+            self._ascii_budget -= n  # a race only shifts when the BPE gets built
+            ranks = self._ranks
+            if ranks is None:
+                ranks = self._ranks = self._ranks_dict()
+            return encode_ascii(text, ranks)
         return self.bpe.encode_ordinary(text)
+
+    def encode_ordinary_strict(self, text: str) -> list[int]:
+        """:meth:`encode_ordinary` that raises ``UnicodeEncodeError`` on a surrogate (the renderer's).
+
+        tiktoken's ``encode_ordinary`` replaces one with U+FFFD; openai_harmony's
+        render refuses it, which the facade reproduces (:mod:`harmony_typed._surrogates`).
+        """
+        core = self._core_encode
+        if core is None:
+            if text.isascii():  # no surrogate: the Python path while it lasts
+                return self.encode_ordinary(text)
+            core = self._core_encode = self.bpe._core_bpe.encode_ordinary  # the wrapper minus its replacement
+        return core(text)
 
     def encode(
         self,

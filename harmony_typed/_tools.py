@@ -14,7 +14,7 @@ from harmony_typed._validation import (
     _check_str,
     _drop_none,
     _expect_mapping,
-    _json_copy,
+    _json_private,
     _opt_str,
     _required,
     _type_name,
@@ -27,7 +27,8 @@ __all__ = ["ToolDescription", "ToolNamespaceConfig"]
 class ToolDescription:
     """A tool: name, description and an optional JSON Schema for its parameters.
 
-    ``parameters`` is validated and deep-copied on construction; treat it as read-only.
+    ``parameters`` is validated and copied on construction; the copy is shared by
+    tools with equal parameters (the models are immutable): treat it as read-only.
     """
 
     name: str
@@ -43,7 +44,7 @@ class ToolDescription:
                     f"ToolDescription.parameters must be a dict (a JSON Schema) or None, "
                     f"got {_type_name(self.parameters)}: {self.parameters!r}"
                 )
-            object.__setattr__(self, "parameters", _json_copy(self.parameters, "ToolDescription.parameters"))
+            object.__setattr__(self, "parameters", _json_private(self.parameters, "ToolDescription.parameters"))
 
     @classmethod
     def new(cls, name: str, description: str, parameters: Mapping[str, JSONValue] | None = None) -> ToolDescription:

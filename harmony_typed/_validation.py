@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import marshal
 import math
 import re
-from collections.abc import Iterable, Mapping
-from typing import Final
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, Generic, TypeVar
 
 from harmony_typed._enums import JSONDict, JSONValue, ReasoningEffort, Role
 
@@ -34,12 +35,14 @@ def _check_instance(owner: str, field: str, value: object, cls: type, optional: 
     if isinstance(value, cls) or (optional and value is None):
         return
     expected = f"a {cls.__name__} or None" if optional else f"a {cls.__name__}"
-    hint = ""
-    if cls is Role and isinstance(value, str):
-        hint = f" (use Role({value!r}))"
-    elif cls is ReasoningEffort and isinstance(value, str):
-        hint = f" (use ReasoningEffort({value!r}))"
-    raise TypeError(f"{owner}.{field} must be {expected}, got {_type_name(value)}: {value!r}{hint}")
+    raise TypeError(f"{owner}.{field} must be {expected}, got {_type_name(value)}: {value!r}{enum_hint(cls, value)}")
+
+
+def enum_hint(cls: type, value: object) -> str:
+    """`` (use Role('user'))`` when a string was given where the enum ``cls`` is expected, else ``""``."""
+    if (cls is Role or cls is ReasoningEffort) and isinstance(value, str):
+        return f" (use {cls.__name__}({value!r}))"
+    return ""
 
 
 MAX_JSON_DEPTH: Final = 400
@@ -148,6 +151,101 @@ def _json_depth(payload: str | bytes) -> int:
     return max(itertools.accumulate((1 if c in "[{" else -1 for c in brackets), initial=0))
 
 
+_KEY_MARSHAL_VERSION: Final = 2
+"""marshal format 2 has no back-references, so equal content always gives equal bytes."""
+
+
+def _content_key(value: object) -> bytes | None:
+    """An exact content key of ``value``: its ``marshal`` bytes, or ``None`` if it has none.
+
+    marshal writes only exact built-in types (a ``str``/``int``/``dict`` subclass, a
+    non-dict mapping or a model object makes it fail: ``None``), keeps every type
+    distinct (``1``, ``1.0``, ``True``; ``"1"`` and ``1`` as keys; lists and tuples),
+    and fails on cycles and absurd depth; equal bytes load back to equal values of
+    the same types.  So a value built and validated from one input is the value any
+    input with the same key would give.  The key is a snapshot: mutating ``value``
+    afterwards changes nothing keyed by it.  (Bytes-like objects marshal as bytes,
+    but they are invalid everywhere a key is used, so nothing built from them is
+    ever cached.)
+    """
+    try:
+        return marshal.dumps(value, _KEY_MARSHAL_VERSION)  # type: ignore[arg-type]  # any object: ValueError if not
+    except Exception:  # ValueError (unmarshallable, too deep), or whatever a __buffer__ (3.12+) raises
+        return None
+
+
+_V = TypeVar("_V")
+
+
+class _KeyedCache(Generic[_V]):
+    """Immutable values built from an input, keyed by its :func:`_content_key`; bounded (cleared when full).
+
+    Only what was built from the key's content is stored, never a caller's
+    object, so mutating the caller's dicts later cannot change a cached value.
+    Races between threads are benign (both build the same value; one is kept).
+    """
+
+    def __init__(self, max_entries: int, max_chars: int) -> None:
+        self._entries: dict[bytes, _V] = {}
+        self._chars = 0
+        self._max_entries = max_entries
+        self._max_chars = max_chars
+        """Total bytes of the keys."""
+
+    def get(self, key: bytes) -> _V | None:
+        return self._entries.get(key)
+
+    def put(self, key: bytes, value: _V) -> None:
+        size = len(key)
+        if size > self._max_chars // 8:
+            return  # one huge value must not evict everything else
+        if len(self._entries) >= self._max_entries or self._chars + size > self._max_chars:
+            self._entries.clear()
+            self._chars = 0
+        self._entries[key] = value
+        self._chars += size
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._chars = 0
+
+
+def _interned(raw: object, cache: _KeyedCache[_V], build: Callable[[Any], _V]) -> _V:
+    """``build(raw)``, or the value built earlier from an input with the same :func:`_content_key`.
+
+    Errors are never cached; input without a key is built afresh every time.
+    """
+    key = _content_key(raw)
+    if key is None:
+        return build(raw)
+    hit = cache.get(key)
+    if hit is None:
+        hit = build(raw)
+        cache.put(key, hit)
+    return hit
+
+
+_PARAMETERS: Final[_KeyedCache[JSONValue]] = _KeyedCache(1024, 8_000_000)
+"""Validated private copies of tool parameters, by content key (equal schemas share one copy)."""
+
+
+def _json_private(value: object, where: str) -> JSONValue:
+    """:func:`_json_copy` of ``value``, validated and copied once per distinct content.
+
+    Equal inputs (same :func:`_content_key`) share one copy, read-only by
+    contract as the models are immutable; errors are never cached, so bad input
+    raises :func:`_json_copy`'s exact error every time.
+    """
+    key = _content_key(value)
+    if key is None:
+        return _json_copy(value, where)
+    copy = _PARAMETERS.get(key)
+    if copy is None:
+        copy = _json_copy(value, where)
+        _PARAMETERS.put(key, copy)
+    return copy
+
+
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         raise TypeError(f"expected a sequence of str, got a str: {value!r}")
@@ -191,5 +289,6 @@ def _expect_mapping(owner: str, raw: object) -> Mapping[str, object]:
 
 def _opt_str(raw: Mapping[str, object], key: str, owner: str, default: str | None = None) -> str | None:
     value = raw.get(key, default)
-    _check_str(owner, key, value, optional=True)
-    return value  # type: ignore[return-value]  # narrowed by _check_str
+    if value is not None and not isinstance(value, str):
+        _check_str(owner, key, value, optional=True)  # raises
+    return value  # type: ignore[return-value]  # narrowed above

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from harmony_typed import (
     HarmonyEncoding,
@@ -28,7 +26,6 @@ from harmony_typed import (
 )
 from harmony_typed._header import WHITE_SPACE, parse_header
 from harmony_typed._parse_batch import parse_completion
-from harmony_typed._parser import TRANSITIONS, token_kind
 from harmony_typed._rust import rust_debug_str
 
 GOLDEN: Final = Path(__file__).parent / "golden"
@@ -372,75 +369,6 @@ def test_reset_mid_content_drops_pending_bytes(enc: HarmonyEncoding) -> None:
 def test_repr(enc: HarmonyEncoding) -> None:
     parser = StreamableParser(enc, None).process(START)
     assert repr(parser) == "<StreamableParser state=Header messages=0 tokens=1>"
-
-
-# -- the transition table ---------------------------------------------------------------
-
-_STATE_PREFIXES: Final[dict[str, list[int]]] = {
-    "ExpectStart": [],
-    "Header": [START, 173781],
-    "Content": [START, 173781, MESSAGE, 12194],
-}
-_KIND_EXAMPLES: Final[dict[str, list[int]]] = {
-    "start": [START],
-    "message": [MESSAGE],
-    "stop": [END, RETURN, CALL],
-    "other": [12194, CHANNEL, 200003, 199999, 201088, 201089, 2**32 - 1],
-}
-
-
-def test_transition_table_covers_every_pair() -> None:
-    assert set(TRANSITIONS) == {
-        ("ExpectStart", "start"),
-        ("ExpectStart", "other"),
-        ("ExpectStart", "EOS"),
-        ("Header", "message"),
-        ("Header", "stop (strict)"),
-        ("Header", "stop (non-strict)"),
-        ("Header", "other"),
-        ("Header", "EOS"),
-        ("Content", "stop"),
-        ("Content", "other"),
-        ("Content", "EOS"),
-    }
-
-
-def _table_key(state: str, kind: str, strict: bool) -> tuple[str, str]:
-    if state == "Header" and kind == "stop":
-        return (state, "stop (strict)" if strict else "stop (non-strict)")
-    if (state, kind) in TRANSITIONS:
-        return (state, kind)
-    return (state, "other")  # e.g. <|message|> in Content is content, <|start|> in a header is header text
-
-
-@given(
-    state=st.sampled_from(sorted(_STATE_PREFIXES)),
-    kind=st.sampled_from([*sorted(_KIND_EXAMPLES), "EOS"]),
-    strict=st.booleans(),
-    data=st.data(),
-)
-def test_machine_follows_transition_table(
-    enc: HarmonyEncoding, state: str, kind: str, strict: bool, data: st.DataObject
-) -> None:
-    """h2-style: every (state, input) pair goes where TRANSITIONS says; "error" rows raise ParseError."""
-    parser = StreamableParser(enc, None, strict=strict)
-    for token in _STATE_PREFIXES[state]:
-        parser.process(token)
-    assert parser.state.value == state
-    key = _table_key(state, kind, strict)
-    action, target = TRANSITIONS[key]
-    raised = False
-    try:
-        if kind == "EOS":
-            parser.process_eos()
-        else:
-            token = data.draw(st.sampled_from(_KIND_EXAMPLES[kind]))
-            assert token_kind(token) == kind
-            parser.process(token)
-    except ParseError:
-        raised = True
-    assert raised == action.startswith("error"), (key, action)
-    assert parser.state.value == target
 
 
 # -- header grammar unit tests -------------------------------------------------------------

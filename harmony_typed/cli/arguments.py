@@ -61,7 +61,7 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_parser_options(parser: argparse.ArgumentParser) -> None:
-    """Options of ``parse`` and ``stream``: the one place where ``--recover`` is to be added."""
+    """Options of ``parse`` and ``stream``."""
     parser.add_argument(
         "--role",
         type=role_or_none,
@@ -70,7 +70,14 @@ def _add_parser_options(parser: argparse.ArgumentParser) -> None:
         help=f"role the tokens were sampled for: {ROLE_NAMES}, or none when they start with "
         "<|start|> (default: assistant)",
     )
-    parser.add_argument("--lenient", action="store_true", help="strict=False: tolerate malformed headers")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--lenient", action="store_true", help="strict=False: tolerate malformed headers")
+    mode.add_argument(
+        "--recover",
+        action="store_true",
+        help="recover=True: repair malformed output instead of failing (docs/parsing.md, Recovery); "
+        "each repair is reported",
+    )
 
 
 def _version() -> str:

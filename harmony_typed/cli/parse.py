@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from harmony_typed import HarmonyError, Message, ParseError, StreamableParser
+from harmony_typed import HarmonyError, Message, ParseError, Recovery, StreamableParser
 from harmony_typed.cli.inputs import check_token, decode_utf8, encoding, load_tokens, open_input, parse_json, token_list
-from harmony_typed.cli.output import CLIError, dumps, out
+from harmony_typed.cli.output import CLIError, dumps, err, out
 from harmony_typed.dataset import one_line
 
 
@@ -35,11 +35,20 @@ def cmd_parse(args: argparse.Namespace) -> int:
     tokens, name = load_tokens(args.file)
     enc = encoding(args)
     try:
-        messages = enc.parse_messages_from_completion_tokens(tokens, args.role, strict=not args.lenient)
+        if args.recover:
+            messages, recoveries = enc.parse_messages_with_recoveries(tokens, args.role)
+            for recovery in recoveries:
+                err(f"{name}: {_recovery_text(recovery)}")
+        else:
+            messages = enc.parse_messages_from_completion_tokens(tokens, args.role, strict=not args.lenient)
     except HarmonyError as exc:
         raise parse_error(name, exc, len(tokens)) from None
     out(dumps([message.to_dict() for message in messages], pretty=args.pretty))
     return 0
+
+
+def _recovery_text(recovery: Recovery) -> str:
+    return f"recovered at token {recovery.token_index}: {recovery.kind.value}: {one_line(recovery.detail)}"
 
 
 def token_batches(stream: IO[bytes], name: str) -> Iterator[list[int]]:
@@ -96,37 +105,52 @@ def _id_word(word: str, name: str, index: int) -> int:
     return check_token(int(word), name, where)
 
 
-def _stream_line(parser: StreamableParser, index: int, token: int | None, finished: Sequence[Message]) -> str:
+def _stream_line(
+    parser: StreamableParser,
+    index: int,
+    token: int | None,
+    finished: Sequence[Message],
+    recovered: Sequence[Recovery] | None,
+) -> str:
     role = parser.current_role
-    return dumps(
-        {
-            "index": index,
-            "token": token,
-            "state": parser.state.value,
-            "delta": parser.last_content_delta,
-            "role": None if role is None else role.value,
-            "channel": parser.current_channel,
-            "recipient": parser.current_recipient,
-            "content_type": parser.current_content_type,
-            "finished": [message.to_dict() for message in finished],
-        }
-    )
+    event: dict[str, object] = {
+        "index": index,
+        "token": token,
+        "state": parser.state.value,
+        "delta": parser.last_content_delta,
+        "role": None if role is None else role.value,
+        "channel": parser.current_channel,
+        "recipient": parser.current_recipient,
+        "content_type": parser.current_content_type,
+        "finished": [message.to_dict() for message in finished],
+    }
+    if recovered is not None:  # --recover: the repairs this token (or the end of input) caused
+        event["recovered"] = [
+            {"token_index": r.token_index, "kind": r.kind.name, "detail": r.detail} for r in recovered
+        ]
+    return dumps(event)
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
     """``stream``: one event line per token, written as the tokens arrive."""
     source, name = open_input(args.file)
     enc = encoding(args)
-    parser = StreamableParser(enc, args.role, strict=not args.lenient)
+    parser = StreamableParser(enc, args.role, strict=not args.lenient, recover=args.recover)
     done = 0  # messages already reported as finished
+    repaired = 0  # recoveries already reported
     index = 0
 
     def event(token: int | None) -> str:
-        nonlocal done
+        nonlocal done, repaired
         messages = parser.messages  # an O(1) snapshot; only the ones since the last event are new
         fresh = messages[done:] if len(messages) > done else ()
         done = len(messages)
-        return _stream_line(parser, index, token, fresh)
+        recovered: Sequence[Recovery] | None = None
+        if args.recover:
+            recoveries = parser.recoveries
+            recovered = recoveries[repaired:]
+            repaired = len(recoveries)
+        return _stream_line(parser, index, token, fresh, recovered)
 
     lines: list[str] = []
     try:
