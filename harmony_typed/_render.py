@@ -120,6 +120,19 @@ def _require_bool(value: object, what: str) -> None:
         raise TypeError(f"{what} must be a bool, got {type(value).__name__}: {value!r}")
 
 
+def _ascii_text_message(message: Message) -> bool:
+    """True for text-only ASCII messages without name, recipient or content type: no surrogate possible.
+
+    The common dropped analysis message, checked here without a call into :mod:`harmony_typed._surrogates`.
+    """
+    if message.author.name is not None or message.recipient is not None or message.content_type is not None:
+        return False
+    for item in message.content:  # noqa: SIM110  # a loop, not a generator: compiled (module rules)
+        if not isinstance(item, TextContent) or not item.text.isascii():
+            return False
+    return True
+
+
 def _has_function_tools(message: Message) -> bool:
     """SPEC §3.2: a ``DeveloperContent`` of ``message`` (whatever its role) has a
     non-empty tool list under the map **key** ``"functions"``."""
@@ -321,7 +334,8 @@ class Renderer:
                 if i < first_final:
                     channel = message.channel
                     if channel is not None and channel == "analysis":
-                        check_encodable(message)  # a lone surrogate fails in openai_harmony's JSON, dropped or not
+                        if not _ascii_text_message(message):
+                            check_encodable(message)  # a lone surrogate fails in openai_harmony's JSON, dropped or not
                         continue  # any role (C9); not validated either (E03)
                 self._render_message(message, has_fn, out)
                 if bounds is not None:
