@@ -170,9 +170,7 @@ class Case:
 _ROLE_CHOICES: Final = (None, None, None, Role.ASSISTANT, Role.ASSISTANT, Role.USER, Role.TOOL)
 
 
-def make_case(
-    corpus: Sequence[tuple[list[int], Role | None]], seed: int, index: int, recover: bool = False
-) -> Case:
+def make_case(corpus: Sequence[tuple[list[int], Role | None]], seed: int, index: int, recover: bool = False) -> Case:
     """Case ``index`` of the run with ``seed``: a function of both alone."""
     rng = random.Random(seed * 1_000_003 + index)
     base, hint = corpus[rng.randrange(len(corpus))]

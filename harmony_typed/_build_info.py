@@ -35,6 +35,11 @@ MODULES: Final[dict[str, tuple[str, bool, str]]] = {
         False,
         "attrs classes are non-native under mypyc (no speed-up), and `attrs.field(...)` fails in compiled modules",
     ),
+    "_system_contents": (
+        "models",
+        False,
+        "attrs classes are non-native under mypyc (no speed-up), and `attrs.field(...)` fails in compiled modules",
+    ),
     "_models": (
         "models",
         False,

@@ -354,7 +354,10 @@ class StreamableParser(ContentDecoder):
         # Pickle and copy by replay: the encoding (which pickles by name), the flags,
         # the ids fed and where the stream was ended; the machine is deterministic,
         # so feeding them again rebuilds exactly this state (errors included).
-        return (_replay, (self._encoding, self._initial_role, self._strict, self._recover, self._all_ids(), self._eos_at))
+        return (
+            _replay,
+            (self._encoding, self._initial_role, self._strict, self._recover, self._all_ids(), self._eos_at),
+        )
 
     # -- header ------------------------------------------------------------------------
 

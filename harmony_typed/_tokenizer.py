@@ -261,8 +261,15 @@ class Tokenizer:
         if core is None:
             if text.isascii():  # no surrogate: the Python path while it lasts
                 return self.encode_ordinary(text)
-            core = self._core_encode = self.bpe._core_bpe.encode_ordinary  # the wrapper minus its replacement
+            # tiktoken's CoreBPE (private, in 0.7 to 0.14) is encode_ordinary minus the
+            # replacement; where it is missing, a strict UTF-8 encode finds the surrogates first.
+            inner = getattr(self.bpe, "_core_bpe", None)
+            core = self._core_encode = inner.encode_ordinary if inner is not None else self._checked_encode
         return core(text)
+
+    def _checked_encode(self, text: str) -> list[int]:
+        text.encode()  # UnicodeEncodeError on a lone surrogate
+        return self.bpe.encode_ordinary(text)
 
     def encode(
         self,

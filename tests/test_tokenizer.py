@@ -90,3 +90,21 @@ def test_the_budget_switches_to_tiktoken(monkeypatch: pytest.MonkeyPatch) -> Non
         "longer than the rest of it"
     )
     assert _state(tokenizer) == (True, False)
+
+
+class _NoCore:
+    """A tiktoken Encoding stand-in without the private ``_core_bpe`` (a future tiktoken)."""
+
+    def __init__(self, bpe: object) -> None:
+        self._bpe = bpe
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return _TOKENIZER.bpe.encode_ordinary(text)
+
+
+def test_strict_encode_without_tiktokens_private_core() -> None:
+    tokenizer = Tokenizer(load_token_bytes())
+    tokenizer._bpe = _NoCore(_TOKENIZER.bpe)  # type: ignore[assignment]
+    assert tokenizer.encode_ordinary_strict("caf\u00e9 \u2603") == _TOKENIZER.bpe.encode_ordinary("caf\u00e9 \u2603")
+    with pytest.raises(UnicodeEncodeError):
+        tokenizer.encode_ordinary_strict("lone \ud800 surrogate")
