@@ -8,7 +8,7 @@ tests run against what users install, never against the source tree.
 
     nox                             # the CI gates
     nox -s golden packaging lowest  # regenerate golden data; sdist and fallback builds; lowest deps
-    nox -s fuzz bench               # long runs, not in CI
+    nox -s fuzz fuzz_cli bench      # long runs, not in CI
 """
 
 from __future__ import annotations
@@ -222,6 +222,13 @@ def fuzz(session: nox.Session) -> None:
     """>= 1M malformed sequences through batch and stream parsers, strict and lenient."""
     _install_wheel(session, "hypothesis>=6.100")
     session.run("python", "benchmarks/fuzz.py", *session.posargs)
+
+
+@nox.session
+def fuzz_cli(session: nox.Session) -> None:
+    """Random and hostile inputs through every CLI command and the dataset functions: 0 internal errors."""
+    _install_wheel(session, "hypothesis>=6.100", extra="parquet")
+    session.run("python", "benchmarks/fuzz_cli.py", *session.posargs)
 
 
 @nox.session

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -78,12 +80,19 @@ def ext_modules() -> list[Any]:
         return []
     opt_level = os.environ.get("MYPYC_OPT_LEVEL", "3")
     paths = [module_path(name) for name in compiled_modules()]
+    report = io.StringIO()
     try:
         # group_name gives the shared runtime library a readable name (harmony_typed__mypyc.*.so).
-        return list(mypycify(["--config-file=pyproject.toml", *paths], opt_level=opt_level, group_name=PACKAGE))
+        with contextlib.redirect_stdout(report):
+            return list(mypycify(["--config-file=pyproject.toml", *paths], opt_level=opt_level, group_name=PACKAGE))
     except (Exception, SystemExit) as exc:  # mypyc reports type errors with sys.exit
-        Outcome.fall_back(f"mypyc failed ({type(exc).__name__}: {exc}; see the type errors above)")
+        # The first error goes into the recorded reason: pip hides the build's output without -v.
+        errors = [line for line in report.getvalue().splitlines() if ": error:" in line]
+        first = f"; first error: {errors[0]}" if errors else ""
+        Outcome.fall_back(f"mypyc failed ({type(exc).__name__}: {exc}{first})")
         return []
+    finally:
+        sys.stderr.write(report.getvalue())
 
 
 class CleanBuild(build):
