@@ -31,6 +31,12 @@ def _render_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm  # only this command needs it
 
     encoding = load_encoding(args)
+    if args.output_format == "parquet" and args.train_on is None:
+        raise CLIError(
+            "--output-format parquet writes training examples: pass --train-on assistant|last_turn", EXIT_USAGE
+        )
+    if args.train_on is not None and args.mode != "training":
+        raise CLIError(f"--train-on needs --mode training, got --mode {args.mode}", EXIT_USAGE)
     try:
         spec = RenderSpec(
             mode=args.mode,
