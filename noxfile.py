@@ -67,11 +67,11 @@ def _build_wheel(session: nox.Session, *, pure: bool = False) -> Path:
     return wheel
 
 
-def _install_wheel(session: nox.Session, *extra: str, pure: bool = False) -> Path:
-    """Install the (cached) wheel, its dependencies and ``extra`` requirements in one pip run."""
+def _install_wheel(session: nox.Session, *requirements: str, pure: bool = False, extra: str = "") -> Path:
+    """Install the (cached) wheel (with its optional ``extra``), its dependencies and ``requirements``."""
     wheel = _build_wheel(session, pure=pure)
     session.install("--force-reinstall", "--no-deps", str(wheel))
-    session.install(str(wheel), *extra)
+    session.install(f"{wheel}[{extra}]" if extra else str(wheel), *requirements)
     return wheel
 
 
@@ -81,21 +81,32 @@ def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None)
     session.run("pytest", *args, *session.posargs, env=env or {})
 
 
-def _suite(session: nox.Session, *, pure: bool, coverage: bool) -> None:
-    wheel = _install_wheel(session, *TEST_DEPS, *(["pytest-cov>=5"] if coverage else []), pure=pure)
+# The optional packages of the `extras` tests (Parquet output, the Hugging Face `datasets` recipe).
+EXTRAS_DEPS = ["datasets>=2.14"]
+
+
+def _suite(session: nox.Session, *, pure: bool, coverage: bool, extras: bool = False) -> None:
+    deps = [*TEST_DEPS, *(["pytest-cov>=5"] if coverage else []), *(EXTRAS_DEPS if extras else [])]
+    wheel = _install_wheel(session, *deps, pure=pure, extra="parquet" if extras else "")
     env = {
         "HARMONY_TYPED_EXPECT_BUILD": "pure" if pure else "compiled",
         "HARMONY_TYPED_WHEEL": str(wheel),
         "HYPOTHESIS_PROFILE": "ci",
     }
     cov = ["--cov", "--cov-report=term"] if coverage else []
-    _pytest(session, "-m", "not parity and not slow", "-n", WORKERS, "--dist", "worksteal", *cov, env=env)
+    # Without the optional packages the `extras` tests are deselected, never skipped.
+    marks = "not parity and not slow" + ("" if extras else " and not extras")
+    _pytest(session, "-m", marks, "-n", WORKERS, "--dist", "worksteal", *cov, env=env)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The default test run against the mypyc-compiled wheel (no coverage: tests_pure measures it)."""
-    _suite(session, pure=False, coverage=False)
+    """The default test run against the mypyc-compiled wheel, with the ``[parquet]`` extra and ``datasets``.
+
+    The ``extras`` tests add ~40 s on 2 cores and the two packages ~15 s to install, so they run
+    here rather than only in ``dataset_extras`` (no coverage: tests_pure measures it).
+    """
+    _suite(session, pure=False, coverage=False, extras=True)
 
 
 @nox.session
@@ -108,6 +119,14 @@ def tests_pure(session: nox.Session) -> None:
 def tests_versions(session: nox.Session) -> None:
     """The compiled suite on each supported Python (each interpreter must be installed; not in CI)."""
     _suite(session, pure=False, coverage=False)
+
+
+@nox.session
+def dataset_extras(session: nox.Session) -> None:
+    """Only the tests needing the optional packages: the wheel with ``[parquet]`` (pyarrow) plus ``datasets``."""
+    _install_wheel(session, *TEST_DEPS, *EXTRAS_DEPS, extra="parquet")
+    files = ["tests/test_dataset_training.py", "tests/test_cli_render_dataset.py"]
+    _pytest(session, "-m", "extras", "-n", WORKERS, "--dist", "worksteal", *files, env={"HYPOTHESIS_PROFILE": "ci"})
 
 
 @nox.session
@@ -187,7 +206,7 @@ def packaging(session: nox.Session) -> None:
     session.install(str(sdist))
     session.chdir(unpacked)
     env = {"HYPOTHESIS_PROFILE": "ci"}
-    session.run("pytest", "-m", "not parity and not slow", "-n", WORKERS, "--dist", "worksteal", env=env)
+    session.run("pytest", "-m", "not parity and not slow and not extras", "-n", WORKERS, "--dist", "worksteal", env=env)
     session.run("pytest", "-m", "slow", "tests/test_build.py", "-p", "no:cacheprovider", env=env)
 
 
@@ -199,7 +218,14 @@ def lowest(session: nox.Session) -> None:
     session.install(*lowest)
     session.run("python", "-m", "pip", "list")
     _pytest(
-        session, "-m", "not parity and not slow", "-n", WORKERS, "--dist", "worksteal", env={"HYPOTHESIS_PROFILE": "ci"}
+        session,
+        "-m",
+        "not parity and not slow and not extras",
+        "-n",
+        WORKERS,
+        "--dist",
+        "worksteal",
+        env={"HYPOTHESIS_PROFILE": "ci"},
     )
 
 
@@ -214,7 +240,8 @@ def _runtime_requirements() -> list[str]:
 def distributed(session: nox.Session) -> None:
     """The Ray Data and Spark recipes of docs/distributed.md, in local mode (slow, large installs)."""
     _install_wheel(session, *TEST_DEPS, "ray[data]", "pyspark", "pandas")
-    _pytest(session, "-m", "slow", "tests/test_dataset.py")
+    # Token ids (render_partition) and training examples with masks (training_partition).
+    _pytest(session, "-m", "slow", "tests/test_dataset.py", "tests/test_dataset_training.py")
 
 
 @nox.session

@@ -11,10 +11,14 @@ from __future__ import annotations
 import io
 import json
 import random
+import shutil
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dataset_support import cli_env
 
 from harmony_typed import HarmonyEncoding, TrainingExample
 from harmony_typed.chat import conversation_from_chat
@@ -213,3 +217,91 @@ def test_datasets_map_recipe(enc: HarmonyEncoding, tmp_path: Path) -> None:
         assert row["input_ids"] == list(example.input_ids)
         assert row["labels"] == example.labels()
         assert row["attention_mask"] == [1] * len(example)
+
+
+# -- the distributed recipes of docs/distributed.md, emitting masks (`nox -s distributed`) -----------------
+
+
+def _distributed_warnings(test: Callable[..., None]) -> Callable[..., None]:
+    """The engines' own deprecation and resource warnings are theirs, not failures of the recipe."""
+    for category in (
+        "DeprecationWarning",
+        "FutureWarning",
+        "ResourceWarning",
+        "pytest.PytestUnraisableExceptionWarning",
+    ):
+        test = pytest.mark.filterwarnings(f"ignore::{category}")(test)
+    return test
+
+
+def _expected_rows(enc: HarmonyEncoding, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for record in records:
+        example = expected_example(enc, record)
+        rows.append({"id": record["id"], "input_ids": list(example.input_ids), "loss_mask": list(example.loss_mask)})
+    return rows
+
+
+@pytest.mark.slow
+@_distributed_warnings
+def test_ray_data_training_recipe(enc: HarmonyEncoding, tmp_path: Path) -> None:
+    """docs/distributed.md's Ray Data recipe (chat records in, input_ids and loss_mask out), in local mode."""
+    ray = pytest.importorskip("ray")
+    pd = pytest.importorskip("pandas")
+    source = tmp_path / "chat.jsonl"
+    records = write_chat_file(source, 2_000, seed=21)
+
+    def render_batch(batch: Any) -> Any:
+        columns = training_partition(batch["text"], enc, input_format="chat", train_on="assistant")
+        return pd.DataFrame({"id": columns["id"], "input_ids": columns["input_ids"], "loss_mask": columns["loss_mask"]})
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    try:
+        out = tmp_path / "parquet"
+        ray.data.read_text(str(source)).map_batches(render_batch, batch_format="pandas", batch_size=256).write_parquet(
+            str(out)
+        )
+        rows = ray.data.read_parquet(str(out)).take_all()
+    finally:
+        ray.shutdown()
+    got = [
+        {"id": r["id"], "input_ids": [int(t) for t in r["input_ids"]], "loss_mask": [int(m) for m in r["loss_mask"]]}
+        for r in rows
+    ]
+    assert sorted(got, key=lambda r: int(r["id"][1:])) == _expected_rows(enc, records)
+
+
+@pytest.mark.slow
+@_distributed_warnings
+def test_spark_training_recipe(enc: HarmonyEncoding, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/distributed.md's Spark recipe (``mapInPandas`` with an ``array<tinyint>`` mask), in local mode."""
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime")
+    spark_sql = pytest.importorskip("pyspark.sql")
+    pd = pytest.importorskip("pandas")
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # workers import the same harmony_typed
+    monkeypatch.setenv("PYTHONPATH", cli_env()["PYTHONPATH"])
+    source = tmp_path / "chat.jsonl"
+    records = write_chat_file(source, 1_500, seed=22)
+
+    def render(batches: Any) -> Any:
+        for pdf in batches:
+            columns = training_partition(pdf["value"], enc, input_format="chat", train_on="assistant")
+            yield pd.DataFrame(
+                {"id": columns["id"], "input_ids": columns["input_ids"], "loss_mask": columns["loss_mask"]}
+            )
+
+    spark = (
+        spark_sql.SparkSession.builder.master("local[2]")
+        .appName("harmony-typed-test")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    try:
+        schema = "id string, input_ids array<int>, loss_mask array<tinyint>"
+        out = str(tmp_path / "parquet")
+        spark.read.text(str(source)).mapInPandas(render, schema=schema).write.parquet(out)
+        rows = [row.asDict() for row in spark.read.parquet(out).collect()]
+    finally:
+        spark.stop()
+    assert sorted(rows, key=lambda r: int(r["id"][1:])) == _expected_rows(enc, records)

@@ -8,7 +8,7 @@ import platform
 from collections.abc import Callable
 from typing import Final, NoReturn
 
-from harmony_typed import COMPILED, Role, __version__, _build_info
+from harmony_typed import COMPILED, Dialect, Role, __version__, _build_info
 from harmony_typed import dataset as _dataset
 from harmony_typed.cli.codec import cmd_decode, cmd_encode, cmd_stop
 from harmony_typed.cli.demo import cmd_demo
@@ -55,9 +55,18 @@ def _add_role(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--role", type=role, default=Role.ASSISTANT, metavar="ROLE", help=help_text)
 
 
+DIALECTS: Final = tuple(dialect.value for dialect in Dialect)
+
+
 def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
-    """Options every command takes: the one place where ``--dialect`` is to be added (read by ``inputs.encoding``)."""
-    del parser
+    """Options of every command that loads an encoding (read by ``inputs.encoding``)."""
+    parser.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        default=DIALECTS[0],
+        help="the reference whose token ids and errors to reproduce: openai-harmony-0.0.8 (default) or the fork "
+        "oss-harmony-0.0.11 (vLLM's pin; see docs/rendering.md, Dialects)",
+    )
 
 
 def _add_parser_options(parser: argparse.ArgumentParser) -> None:

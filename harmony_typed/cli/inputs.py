@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from typing import IO, Final
 
-from harmony_typed import Conversation, HarmonyEncoding, Role, load_harmony_encoding
+from harmony_typed import Conversation, Dialect, HarmonyEncoding, Role, load_harmony_encoding
 from harmony_typed._specials import N_VOCAB
 from harmony_typed.cli.output import EXIT_USAGE, CLIError, err
 from harmony_typed.dataset import RecordError, conversation_from_json, json_kind, one_line
@@ -171,6 +171,5 @@ def positive(text: str) -> int:
 
 
 def encoding(args: argparse.Namespace) -> HarmonyEncoding:
-    """The encoding the command line asks for: the one place where ``--dialect`` will be passed on."""
-    del args  # no encoding options yet (see docs/cli.md)
-    return load_harmony_encoding("HarmonyGptOss")
+    """The encoding the command line asks for (``--dialect``; see ``arguments._add_encoding_options``)."""
+    return load_harmony_encoding("HarmonyGptOss", dialect=getattr(args, "dialect", Dialect.OPENAI_HARMONY_0_0_8))

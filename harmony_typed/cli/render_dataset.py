@@ -10,7 +10,8 @@ from typing import IO, Any
 
 from harmony_typed import dataset as _dataset
 from harmony_typed.cli.inputs import encoding as load_encoding
-from harmony_typed.cli.output import EXIT_DATA, EXIT_USAGE, PROG, CLIError, err
+from harmony_typed.cli.inputs import open_input
+from harmony_typed.cli.output import EXIT_DATA, EXIT_USAGE, PROG, CLIError, StdoutClosed, err, flush_stdout
 from harmony_typed.dataset import RenderSpec
 from harmony_typed.dataset.workers import sigterm_exits
 
@@ -31,6 +32,12 @@ def _render_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm  # only this command needs it
 
     encoding = load_encoding(args)
+    if args.output_format == "parquet" and args.train_on is None:
+        raise CLIError(
+            "--output-format parquet writes training examples: pass --train-on assistant|last_turn", EXIT_USAGE
+        )
+    if args.train_on is not None and args.mode != "training":
+        raise CLIError(f"--train-on needs --mode training, got --mode {args.mode}", EXIT_USAGE)
     try:
         spec = RenderSpec(
             mode=args.mode,
@@ -46,10 +53,7 @@ def _render_dataset(args: argparse.Namespace) -> int:
     parquet = args.output_format == "parquet"
     workers: int = args.workers if args.workers is not None else (os.cpu_count() or 1)
     in_name = "<stdin>" if args.input == "-" else args.input
-    try:
-        source: IO[bytes] = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise CLIError(f"cannot read {args.input}: {exc.strerror or exc}", EXIT_USAGE) from None
+    source, _ = open_input(args.input)  # a missing standard input (<&-) is a usage error there
 
     show_progress = not args.quiet and sys.stderr.isatty()
     total: int | None = None
@@ -62,7 +66,10 @@ def _render_dataset(args: argparse.Namespace) -> int:
         raise CLIError(f"cannot write {args.output}: it is a directory", EXIT_USAGE)
     commit: Callable[[], None] = lambda: None  # noqa: E731
     discard: Callable[[], None] = lambda: None  # noqa: E731
-    stream: IO[Any] = sys.stdout.buffer if parquet else sys.stdout
+    if to_stdout and sys.stdout is None:  # closed (>&-): Python sets it to None
+        source.close()
+        raise StdoutClosed
+    stream: IO[Any] = sys.stdout.buffer if parquet and to_stdout else sys.stdout
     if not to_stdout:
         try:
             output = _dataset.open_output(args.output, source=source, binary=parquet)
@@ -136,7 +143,7 @@ def _render_dataset(args: argparse.Namespace) -> int:
     if isinstance(sink, _dataset.ParquetSink):
         sink.close()  # the footer; the stream stays open for commit()
     if to_stdout:
-        sys.stdout.flush()
+        flush_stdout()
     else:
         try:
             commit()
