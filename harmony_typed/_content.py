@@ -57,13 +57,14 @@ class ContentDecoder:
         return text
 
     def _content_token(self, token: int) -> None:
-        # Nothing pending: a token valid as UTF-8 by itself is one piece.
-        text = self._texts[token] if token < N_VOCAB else None
-        if text:
-            self._pieces.append(text)
-            self._last_delta = text
-        else:
-            self._content_slow(token)
+        # Any content token (the parser inlines the first branch for text ids).
+        if not self._slow and token < N_VOCAB:
+            text = self._texts[token]
+            if text:  # nothing pending, and valid UTF-8 by itself: one piece
+                self._pieces.append(text)
+                self._last_delta = text
+                return
+        self._content_slow(token)
 
     def _content_slow(self, token: int) -> None:
         # Bytes are pending, the message is frozen, the id is unknown, or the

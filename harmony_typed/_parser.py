@@ -63,7 +63,7 @@ from harmony_typed._messages_view import MessagesView
 from harmony_typed._models import Message, Role, StreamState, trusted_text_message
 from harmony_typed._parser_args import check_flag, check_role, not_an_int, out_of_range, tokenizer_of
 from harmony_typed._rust import rust_utf8_error
-from harmony_typed._specials import CALL, END, MESSAGE, N_VOCAB, RETURN, START
+from harmony_typed._specials import RETURN, START
 from harmony_typed._tokenizer import HasTokenizer
 from harmony_typed._transitions import (
     A_APPEND_HEADER,
@@ -87,16 +87,13 @@ from harmony_typed._transitions import (
     EXPECT_START,
     HEADER,
     I_EOS,
-    I_MESSAGE,
     I_OTHER,
-    I_START,
-    I_STOP,
-    I_UNKNOWN,
     N_INPUTS,
     N_STATES,
     STATE_BITS,
     Recovery,
     RecoveryKind,
+    input_code,
 )
 
 __all__ = ["StreamableParser"]
@@ -110,19 +107,6 @@ _LENIENT_ROWS: Final = N_STATES * N_INPUTS
 _RECOVER_ROWS: Final = 2 * N_STATES * N_INPUTS
 _ASSISTANT: Final = Role.ASSISTANT
 _FLUSH_AT: Final = 256
-
-
-def _input_code(token: int) -> int:
-    # ParserInput code of a token at or above _LOWEST_STRUCTURAL (transitions.input_of, as an int).
-    if token == START:
-        return I_START
-    if token == MESSAGE:
-        return I_MESSAGE
-    if token in (END, RETURN, CALL):
-        return I_STOP
-    if token >= N_VOCAB:
-        return I_UNKNOWN
-    return I_OTHER
 
 
 # -- the parser ---------------------------------------------------------------------
@@ -280,7 +264,7 @@ class StreamableParser(ContentDecoder):
                 return
             self._transition(I_OTHER, token, index)
         else:
-            self._transition(_input_code(token), token, index)
+            self._transition(input_code(token), token, index)
 
     def _transition(self, kind: int, token: int, index: int) -> None:
         # One row of TRANSITIONS: run its action, then enter its next state (an action
@@ -288,7 +272,7 @@ class StreamableParser(ContentDecoder):
         code = CODES[self._rows + self._state * N_INPUTS + kind]
         action = code >> STATE_BITS
         if action == A_DECODE_CONTENT:
-            self._content_slow(token) if self._slow else self._content_token(token)
+            self._content_token(token)
         elif action == A_APPEND_HEADER:
             self._header_tokens.append(token)
         elif action == A_FINISH_MESSAGE:
@@ -380,10 +364,11 @@ class StreamableParser(ContentDecoder):
         if role is not None and self._header_tokens:
             try:
                 text = header_bytes(self._header_tokens, self._token_bytes).decode()
-            except ValueError as exc:  # an id outside the vocabulary
+            except UnicodeDecodeError as exc:
+                message = "Could not decode tokens: Invalid utf-8 sequence: " + rust_utf8_error(exc)
+                raise ParseError(message, index, token) from None
+            except ValueError as exc:  # header_bytes: an id outside the vocabulary
                 message = f"Could not decode tokens: Invalid token error: Invalid token for decoding: {exc.args[0]}"
-                if isinstance(exc, UnicodeDecodeError):
-                    message = "Could not decode tokens: Invalid utf-8 sequence: " + rust_utf8_error(exc)
                 raise ParseError(message, index, token) from None
             try:
                 header = parse_header(text, role, False, self._strip_extra_channels)

@@ -194,19 +194,6 @@ TRANSITIONS: Final[dict[tuple[ParserMode, StreamState, ParserInput], Transition]
 """Every ``(mode, state, input)`` triple and its :class:`Transition`; there are no other inputs."""
 
 
-def input_of(token: int) -> ParserInput:
-    """The :class:`ParserInput` of a token id (``EOS`` is ``process_eos()``, never an id)."""
-    if token == START:
-        return ParserInput.START
-    if token == MESSAGE:
-        return ParserInput.MESSAGE
-    if token in (END, RETURN, CALL):
-        return ParserInput.STOP
-    if token >= N_VOCAB:
-        return ParserInput.UNKNOWN
-    return ParserInput.OTHER
-
-
 # -- the table as the compiled parser reads it ----------------------------------------------
 # Enum members are Python objects (attribute lookups through descriptors); the
 # parser indexes this flat tuple of ints with Final int codes instead.  Built
@@ -276,3 +263,24 @@ def transition_table_markdown(mode: ParserMode, base: ParserMode | None = None) 
                 shown = f"`{shown}`"
             lines.append(f"| {state.value} | {shown} | {action.value} | {target.value} |")
     return "\n".join(lines) + "\n"
+
+
+def input_code(token: int) -> int:
+    """The code (``I_*``) of a token's :class:`ParserInput`; the parser's classifier of structural ids."""
+    if token == START:
+        return I_START
+    if token == MESSAGE:
+        return I_MESSAGE
+    if token in (END, RETURN, CALL):
+        return I_STOP
+    if token >= N_VOCAB:
+        return I_UNKNOWN
+    return I_OTHER
+
+
+_INPUTS: Final = tuple(ParserInput)
+
+
+def input_of(token: int) -> ParserInput:
+    """The :class:`ParserInput` of a token id (``EOS`` is ``process_eos()``, never an id)."""
+    return _INPUTS[input_code(token)]
